@@ -1,0 +1,32 @@
+// What samplers and pruners may see of a study: read access plus the few writes they need.
+// Study implements it; samplers/ and pruners/ depend on this header, never on core/study.h.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/frozen_trial.h"
+
+namespace hpo {
+
+class StudyView {
+ public:
+  virtual ~StudyView() = default;
+  virtual int64_t study_id() const = 0;
+  virtual const std::string& study_name() const = 0;
+  virtual const std::vector<StudyDirection>& directions() const = 0;
+  // The study's trials in the given states, ordered by number (shared snapshots).
+  virtual Trials get_trials(StateMask states = StateMask::all()) const = 0;
+  virtual void set_trial_system_attr(int64_t trial_id, std::string_view key,
+                                     const nlohmann::json& value) = 0;
+  // Asks optimize() to start no new trial (GridSampler calls it when the grid is spent).
+  virtual void stop() = 0;
+
+  bool is_multi_objective() const { return directions().size() > 1; }
+};
+
+}  // namespace hpo
