@@ -77,6 +77,9 @@ nlohmann::json distribution_to_json(const Distribution& d);
 // DiscreteUniformDistribution, IntUniformDistribution, IntLogUniformDistribution).
 // Throws std::invalid_argument on unknown names or bad attributes.
 Distribution distribution_from_json(const nlohmann::json& j);
+// The exact text Optuna writes for distribution_to_json(d) (Python json.dumps: attributes in
+// Optuna's order, ", " and ": " separators), for storages that share Optuna's schema.
+std::string distribution_to_json_string(const Distribution& d);
 
 // A one-line human form of a value: 0.1, 3, "adam", true, None.
 std::string to_string(const ParamValue& v);
