@@ -5,6 +5,7 @@
 #include <functional>
 #include <stdexcept>
 
+#include "core/factory_pruners.h"
 #include "core/option_reader.h"
 #include "pruners/nop_pruner.h"
 #include "samplers/grid_sampler.h"
@@ -58,6 +59,12 @@ const std::vector<Entry<Sampler>>& sampler_table() {
 const std::vector<Entry<Pruner>>& pruner_table() {
   static const std::vector<Entry<Pruner>> table = {
       {"nop", [](OptionReader&) { return std::make_shared<NopPruner>(); }},
+      {"median", read_median_pruner},
+      {"percentile", read_percentile_pruner},
+      {"successive_halving", read_successive_halving_pruner},
+      {"hyperband", read_hyperband_pruner},
+      {"threshold", read_threshold_pruner},
+      {"patient", read_patient_pruner},
   };
   return table;
 }
@@ -107,7 +114,8 @@ std::shared_ptr<Storage> make_storage(std::string_view url) {
 
 std::shared_ptr<Sampler> make_default_sampler() { return make_sampler("random"); }
 
-std::shared_ptr<Pruner> make_default_pruner() { return make_pruner("nop"); }
+// Optuna's default pruner.
+std::shared_ptr<Pruner> make_default_pruner() { return make_pruner("median"); }
 
 std::vector<std::string> sampler_names() { return names_of(sampler_table()); }
 

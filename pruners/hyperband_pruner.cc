@@ -44,12 +44,10 @@ class BracketView final : public StudyView {
     return mine;
   }
   void set_trial_system_attr(int64_t trial_id, std::string_view key,
-                             const nlohmann::json& value) override {
-    // Pruners get a const view, yet successive halving must record rungs: the write goes to
-    // storage, not to the view object (see SuccessiveHalvingPruner::prune).
-    const_cast<StudyView&>(study_).set_trial_system_attr(trial_id, key, value);
+                             const nlohmann::json& value) const override {
+    study_.set_trial_system_attr(trial_id, key, value);
   }
-  void stop() override { const_cast<StudyView&>(study_).stop(); }
+  void stop() const override { study_.stop(); }
 
  private:
   const StudyView& study_;

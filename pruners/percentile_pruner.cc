@@ -68,8 +68,10 @@ PercentilePruner::PercentilePruner(double percentile, PercentilePrunerOptions op
 }
 
 void PercentilePruner::absorb(const StudyView& study, const Trials& completed) {
-  if (study.study_id() != study_id_) {
+  // Ids alone repeat across storages; a pruner shared by two studies re-reads on each switch.
+  if (study.study_id() != study_id_ || study.study_name() != study_name_) {
     study_id_ = study.study_id();
+    study_name_ = study.study_name();
     absorbed_.clear();
     by_step_.clear();
   }

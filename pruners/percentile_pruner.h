@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -59,6 +60,7 @@ class PercentilePruner : public Pruner {
 
   std::mutex mutex_;
   int64_t study_id_ = -1;  // the study the cache below describes
+  std::string study_name_;
   std::unordered_set<int64_t> absorbed_;  // trial ids
   std::unordered_map<int64_t, StepValues> by_step_;
 };

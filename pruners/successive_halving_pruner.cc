@@ -71,8 +71,10 @@ SuccessiveHalvingPruner::SuccessiveHalvingPruner(SuccessiveHalvingPrunerOptions 
 }
 
 void SuccessiveHalvingPruner::absorb(const StudyView& study, const Trials& trials) {
-  if (study.study_id() != study_id_) {
+  // Ids alone repeat across storages; a pruner shared by two studies re-reads on each switch.
+  if (study.study_id() != study_id_ || study.study_name() != study_name_) {
     study_id_ = study.study_id();
+    study_name_ = study.study_name();
     absorbed_.clear();
     finished_rung_values_.clear();
     finished_rung_nan_.clear();
@@ -152,11 +154,8 @@ bool SuccessiveHalvingPruner::prune(const StudyView& study, const FrozenTrial& t
     if (std::isnan(value)) return true;
     if (!trials) trials = study.get_trials();
 
-    // Pruner::prune gets a const view, but the rung must reach storage for other workers to
-    // see it (as Optuna writes it through the study's storage); the write changes the
-    // database, not the view object.
-    const_cast<StudyView&>(study).set_trial_system_attr(trial.trial_id, completed_rung_key(rung),
-                                                        value);
+    // Through storage, so that other workers and processes see the rung.
+    study.set_trial_system_attr(trial.trial_id, completed_rung_key(rung), value);
 
     RungCount count;
     {

@@ -63,7 +63,8 @@ class SuccessiveHalvingPruner final : public Pruner {
 
   std::mutex mutex_;
   std::optional<int64_t> min_resource_;  // fixed once known, as in Optuna
-  int64_t study_id_ = -1;                // the study the cache below describes
+  int64_t study_id_ = -1;  // the study the cache below describes
+  std::string study_name_;
   std::unordered_set<int64_t> absorbed_;  // finished trial ids
   std::vector<std::vector<double>> finished_rung_values_;  // per rung, ascending, no NaN
   std::vector<int64_t> finished_rung_nan_;  // per rung, NaN values (counted, never better)
