@@ -67,7 +67,7 @@ PercentilePruner::PercentilePruner(double percentile, PercentilePrunerOptions op
   check_options(percentile, options);
 }
 
-void PercentilePruner::absorb(const StudyView& study, const Trials& completed) {
+void PercentilePruner::reset_if_other_study(const StudyView& study) {
   // Ids alone repeat across storages; a pruner shared by two studies re-reads on each switch.
   if (study.study_id() != study_id_ || study.study_name() != study_name_) {
     study_id_ = study.study_id();
@@ -75,8 +75,9 @@ void PercentilePruner::absorb(const StudyView& study, const Trials& completed) {
     absorbed_.clear();
     by_step_.clear();
   }
-  // COMPLETE trials stay COMPLETE, so equal counts mean nothing new (the usual case).
-  if (completed.size() == absorbed_.size()) return;
+}
+
+void PercentilePruner::absorb(const Trials& completed) {
   for (const TrialPtr& t : completed) {
     if (!absorbed_.insert(t->trial_id).second) continue;
     for (const auto& [step, v] : t->intermediate_values) {
@@ -93,8 +94,8 @@ bool PercentilePruner::prune(const StudyView& study, const FrozenTrial& trial) {
   const std::optional<int64_t> step = trial.last_step();
   if (!step) return false;
 
-  const Trials completed = study.get_trials(StateMask{TrialState::kComplete});
-  const auto n_completed = static_cast<int64_t>(completed.size());
+  const StateMask complete{TrialState::kComplete};
+  const int64_t n_completed = study.get_n_trials(complete);
   if (n_completed == 0 || n_completed < options_.n_startup_trials) return false;
   if (*step < options_.n_warmup_steps) return false;
   if (!is_first_in_interval_step(*step, trial.intermediate_values, options_.n_warmup_steps,
@@ -108,7 +109,10 @@ bool PercentilePruner::prune(const StudyView& study, const FrozenTrial& trial) {
   double threshold = kNaN;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    absorb(study, completed);
+    reset_if_other_study(study);
+    // COMPLETE trials stay COMPLETE: a count equal to the cache's means nothing new (the
+    // usual case), and the trial list is read only when trials have completed since.
+    if (n_completed != static_cast<int64_t>(absorbed_.size())) absorb(study.get_trials(complete));
     auto it = by_step_.find(*step);
     if (it == by_step_.end() || it->second.count < options_.n_min_trials) return false;
     // For maximization the best trials sit at the top: keep the top `percentile`.

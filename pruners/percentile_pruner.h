@@ -30,8 +30,9 @@ struct PercentilePrunerOptions {
 // 25, a trial must be in the best quarter to go on. A trial whose values are all NaN is pruned.
 //
 // Cost: the values of COMPLETE trials are absorbed once per trial into per-step sorted arrays
-// (finished trials never change), so a decision costs O(log n) after the study's trial list
-// is read, plus a scan of the running trial's own values.
+// (finished trials never change); the trial list is read only when the count of COMPLETE
+// trials has changed. A decision is otherwise a count, a lookup and a scan of the running
+// trial's own values.
 //
 // Thread-safe.
 class PercentilePruner : public Pruner {
@@ -52,8 +53,10 @@ class PercentilePruner : public Pruner {
     int64_t count = 0;           // NaN included, for n_min_trials
   };
 
+  // Clears the cache if it describes another study. REQUIRES: mutex_ held.
+  void reset_if_other_study(const StudyView& study);
   // Adds the trials of `completed` not yet absorbed. REQUIRES: mutex_ held.
-  void absorb(const StudyView& study, const Trials& completed);
+  void absorb(const Trials& completed);
 
   const double percentile_;
   const PercentilePrunerOptions options_;
