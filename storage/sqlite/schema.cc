@@ -219,8 +219,17 @@ std::unique_ptr<Connection> open_study_database(const std::string& path,
   }
   ConnectionOptions open_options = options;
   open_options.create = !exists;
-  auto connection = std::make_unique<Connection>(path, open_options);
-  std::set<std::string> tables = table_names(*connection, path);
+  std::unique_ptr<Connection> connection;
+  std::set<std::string> tables;
+  try {
+    connection = std::make_unique<Connection>(path, open_options);
+    tables = table_names(*connection, path);  // SQLite creates a new file on first access
+  } catch (const StorageError& e) {
+    if (exists) throw;
+    // access() says yes to root even where nothing can be created (/proc, read-only mounts).
+    fail(path, "cannot create the file: directory '" + parent_directory(path) +
+                   "' is not writable (" + e.what() + ")", e.code());
+  }
   if (tables.empty()) {
     create_schema(*connection);
   } else {
