@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/errors.h"
+#include "core/option_reader.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/python_json.h"
 #include "storage/sqlite/schema.h"
@@ -306,7 +307,15 @@ SqliteStorage::SqliteStorage(const std::string& path, SqliteStorageOptions optio
 
 SqliteStorage::~SqliteStorage() = default;
 
-double SqliteStorage::heartbeat_interval_seconds() const { return options_.heartbeat_interval; }
+SqliteStorageOptions read_sqlite_storage_options(OptionReader& reader) {
+  SqliteStorageOptions o;
+  o.heartbeat_interval = reader.get("heartbeat_interval", o.heartbeat_interval);
+  o.grace_period = reader.get_optional<double>("grace_period");
+  o.max_retry = reader.get_optional<int>("max_retry");
+  o.retry_failed_trials = reader.get("retry_failed_trials", o.max_retry.has_value());
+  o.busy_timeout_ms = reader.get("busy_timeout_ms", o.busy_timeout_ms);
+  return o;
+}
 
 // ---- Studies ----
 
@@ -464,6 +473,17 @@ int64_t SqliteStorage::create_trial(int64_t study_id, const FrozenTrial* from) {
 }
 
 std::optional<int64_t> SqliteStorage::pop_waiting_trial(int64_t study_id) {
+  // Every ask calls this, and most studies have nothing enqueued: look without the write lock.
+  bool any = read([&](Connection& c) {
+    Statement& s = c.prepare(
+        "SELECT EXISTS (SELECT 1 FROM trials WHERE study_id = ?1 AND state = 'WAITING')");
+    s.bind(1, study_id);
+    s.step();
+    bool found = s.column_int(0) != 0;
+    s.reset();
+    return found;
+  });
+  if (!any) return std::nullopt;
   std::string now = sqlite::now_datetime();
   return write([&](Connection& c) -> std::optional<int64_t> {
     // One statement finds and takes the trial: no other writer can take it in between.

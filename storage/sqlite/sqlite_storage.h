@@ -19,6 +19,7 @@ namespace hpo {
 namespace sqlite {
 class Connection;
 }
+class OptionReader;
 
 struct SqliteStorageOptions {
   // Seconds between heartbeats of a running trial; 0 turns heartbeats (and the failing of
@@ -38,6 +39,11 @@ struct SqliteStorageOptions {
   // came from a stale snapshot, with randomized exponential backoff between attempts.
   int max_busy_retries = 8;
 };
+
+// Reads the options named as Optuna's RDBStorage arguments (heartbeat_interval, grace_period,
+// max_retry: retry is on when it is given, as with RetryFailedTrialCallback(max_retry)) plus
+// retry_failed_trials and busy_timeout_ms. Throws std::invalid_argument for bad values.
+SqliteStorageOptions read_sqlite_storage_options(OptionReader& reader);
 
 // Thread-safe. Connections are pooled (one per concurrently calling thread) and keep their
 // prepared statements. Every write is one BEGIN IMMEDIATE transaction, re-run on SQLITE_BUSY,
@@ -86,7 +92,7 @@ class SqliteStorage : public Storage {
   int64_t get_n_trials(int64_t study_id, StateMask states = StateMask::all()) const override;
 
   bool heartbeat_enabled() const override { return options_.heartbeat_interval > 0; }
-  double heartbeat_interval_seconds() const;
+  double heartbeat_interval_seconds() const override { return options_.heartbeat_interval; }
   // Upserts the trial's trial_heartbeats row with the database's clock (UTC).
   void record_heartbeat(int64_t trial_id) override;
   // In one write transaction: fails every RUNNING trial of the study whose heartbeat is older
