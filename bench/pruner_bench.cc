@@ -1,11 +1,15 @@
 // Cost of one report + should_prune in a study whose history is 1,000 finished trials of 100
-// steps each, in memory, per pruner. Each timed iteration is one new trial reporting steps
+// steps each, per pruner, in memory (CPU time) and, for the median pruner, through SQLite
+// (wall time: the commits wait on the disk). Each timed iteration is one new trial reporting steps
 // 0..99 and asking should_prune() after each (whatever the answer, so every iteration makes
 // 100 calls); ask and tell are not timed. The Optuna counterpart is optuna_pruners.py;
 // run_pruners.sh runs both.
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
+
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -24,8 +28,9 @@ double curve(int64_t trial, int64_t step) {
 }
 
 std::shared_ptr<hpo::Study> make_history(const std::string& pruner, const nlohmann::json& options,
-                                         int64_t n_trials) {
+                                         int64_t n_trials, const std::string& storage_url) {
   hpo::CreateStudyOptions o;
+  o.storage = hpo::make_storage(storage_url);
   o.sampler = hpo::make_sampler("random", {{"seed", 1}});
   o.pruner = hpo::make_pruner(pruner, options);
   o.study_name = "bench";
@@ -45,9 +50,28 @@ std::shared_ptr<hpo::Study> make_history(const std::string& pruner, const nlohma
   return study;
 }
 
+// A fresh SQLite file in the temporary directory, removed when the benchmark ends.
+class TempDatabase {
+ public:
+  TempDatabase()
+      : path_(std::filesystem::temp_directory_path() /
+              ("hpo_bench_pruners_" + std::to_string(::getpid()) + ".db")) {
+    remove();
+  }
+  ~TempDatabase() { remove(); }
+  std::string url() const { return "sqlite:///" + path_.string(); }
+
+ private:
+  void remove() {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+      std::filesystem::remove(path_.string() + suffix);
+  }
+  std::filesystem::path path_;
+};
+
 void report_should_prune(benchmark::State& state, const std::string& pruner,
-                         const nlohmann::json& options) {
-  auto study = make_history(pruner, options, state.range(0));
+                         const nlohmann::json& options, const std::string& storage_url = "") {
+  auto study = make_history(pruner, options, state.range(0), storage_url);
   int64_t pruned = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -82,6 +106,10 @@ void BM_PatientMedian(benchmark::State& s) {
                       {{"patience", 3}, {"wrapped_pruner", {{"name", "median"}}}});
 }
 void BM_Nop(benchmark::State& s) { report_should_prune(s, "nop", {}); }
+void BM_MedianSqlite(benchmark::State& s) {
+  TempDatabase db;
+  report_should_prune(s, "median", {}, db.url());
+}
 
 // 20 new trials per run, so the history stays at about 1,000 trials.
 #define HPO_PRUNER_BENCH(fn) \
@@ -93,6 +121,7 @@ HPO_PRUNER_BENCH(BM_Hyperband);
 HPO_PRUNER_BENCH(BM_Threshold);
 HPO_PRUNER_BENCH(BM_PatientMedian);
 HPO_PRUNER_BENCH(BM_Nop);
+HPO_PRUNER_BENCH(BM_MedianSqlite)->UseRealTime();
 
 }  // namespace
 
