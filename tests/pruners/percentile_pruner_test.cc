@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -205,6 +206,44 @@ TEST(PercentilePrunerTest, TrialsCompletedLaterAreAbsorbed) {
   add_finished(*other, {{0, 10.0}}, 10.0);
   Trial d = other->ask();
   EXPECT_EQ(run_curve(d, {{0, 5.0}}), std::nullopt);
+}
+
+TEST(PercentilePrunerTest, CachedValuesAgreeWithAFullSortAsTrialsComplete) {
+  // A history added at once, then probe trials that complete one by one: each decision must be
+  // the one a full sort of the COMPLETE trials' values gives.
+  auto study = make_study(std::make_shared<PercentilePruner>(30.0, no_startup()));
+  uint64_t state = 12345;
+  auto next = [&state] {  // a small LCG: deterministic values in [0, 1)
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) / 9007199254740992.0;
+  };
+  auto value_or_nan = [&] { double u = next(); return u < 0.05 ? kNaN : u; };
+  for (int i = 0; i < 40; ++i) {
+    std::map<int64_t, double> curve;
+    for (int64_t step = 0; step < 5; ++step)
+      if (next() > 0.2) curve[step] = value_or_nan();
+    add_finished(*study, curve, 0.0);
+  }
+  for (int probe = 0; probe < 15; ++probe) {
+    Trial t = study->ask();
+    double best = kNaN;
+    for (int64_t step = 0; step < 5; ++step) {
+      const double v = value_or_nan();
+      t.report(v, step);
+      if (!std::isnan(v) && (std::isnan(best) || v < best)) best = v;
+      std::vector<double> at_step;
+      for (const TrialPtr& done : study->trials({TrialState::kComplete})) {
+        auto it = done->intermediate_values.find(step);
+        if (it != done->intermediate_values.end() && !std::isnan(it->second))
+          at_step.push_back(it->second);
+      }
+      std::sort(at_step.begin(), at_step.end());
+      const double threshold = linear_percentile(at_step, 30.0);
+      const bool expected = std::isnan(best) || (!std::isnan(threshold) && best > threshold);
+      ASSERT_EQ(t.should_prune(), expected) << "probe " << probe << " step " << step;
+    }
+    study->tell(t, 0.0);
+  }
 }
 
 TEST(PercentilePrunerTest, PercentileZeroAndHundred) {
