@@ -111,14 +111,14 @@ Eigen::VectorXd maximize_log_ei(const GaussianProcess& gp, double best,
   std::vector<int> order(m);
   std::iota(order.begin(), order.end(), 0);
   const int n_top = std::min(options.n_local_search, m);
-  std::partial_sort(order.begin(), order.begin() + n_top, order.end(),
+  std::partial_sort(order.begin(), order.begin() + std::max(n_top, 1), order.end(),
                     [&](int a, int b) { return scores[a] > scores[b]; });
 
   std::vector<Eigen::VectorXd> starts;
   for (int i = 0; i < n_top; ++i) starts.push_back(cand.row(order[i]).transpose());
   for (const Eigen::VectorXd& w : warm_starts) starts.push_back(w);
 
-  Eigen::VectorXd best_x = starts.front();
+  Eigen::VectorXd best_x = cand.row(order[0]).transpose();
   double best_value = scores[order[0]];
   if (!numeric.empty()) {
     LBFGSpp::LBFGSBParam<double> param;

@@ -197,7 +197,7 @@ KernelParams fit_kernel_params(const Eigen::MatrixXd& x, const Eigen::VectorXd& 
   lb[dims] = kLogScaleMin;
   ub[dims] = kLogScaleMax;
   lb[dims + 1] = kLogNoiseMin;
-  ub[dims + 1] = kLogNoiseMax;
+  ub[dims + 1] = options.deterministic_objective ? kLogNoiseMin : kLogNoiseMax;
   Eigen::VectorXd raw = start.to_raw().cwiseMax(lb).cwiseMin(ub);
 
   LBFGSpp::LBFGSBParam<double> param;

@@ -47,6 +47,7 @@ double log_marginal_likelihood_with_prior(const Eigen::MatrixXd& x, const Eigen:
 struct FitOptions {
   int max_iterations = 200;
   double gradient_tolerance = 1e-3;  // on the projected gradient, as Optuna's gtol
+  bool deterministic_objective = false;  // hold the noise at kMinNoiseVar
 };
 
 // Maximizes log_marginal_likelihood_with_prior by L-BFGS-B (in raw, log space, within wide
