@@ -76,7 +76,7 @@ class GpSampler : public Sampler {
   GpSamplerOptions options_;
   std::mutex mu_;
   uint64_t seed_;
-  std::shared_ptr<RandomSampler> independent_;
+  std::shared_ptr<RandomSampler> independent_;  // for params outside the relative space
   std::unique_ptr<Model> model_;
 };
 
