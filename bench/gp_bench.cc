@@ -1,13 +1,18 @@
-// Where a GP suggestion's time goes, part by part, at 100 / 300 / 1,000 observations and
-// 5 / 10 / 20 dimensions: a hyperparameter fit (warm-started, as between trials), a full
-// Cholesky factorization, the incremental append of one observation, and the acquisition
-// maximization (2,048 candidates + 10 L-BFGS-B runs).
+// GP suggestion time at 100 / 300 / 1,000 trials and 5 / 10 / 20 dimensions, through the real
+// Study (BM_GpSuggest: ask + tell of one trial, refits as the sampler schedules them;
+// BM_GpSuggestRefitEveryTrial: the hyperparameters refitted on every trial), and where the time
+// goes, part by part: a hyperparameter fit (warm-started, as between trials), a full Cholesky
+// factorization, the incremental append of one observation, and the acquisition maximization
+// (2,048 candidates + 10 L-BFGS-B runs; candidates alone).
 #include <benchmark/benchmark.h>
 
 #include <cmath>
 #include <random>
 
+#include "core/study.h"
 #include "samplers/gp/acquisition.h"
+#include "samplers/gp/gp_sampler.h"
+#include "samplers/random_sampler.h"
 #include "samplers/gp/gaussian_process.h"
 
 namespace {
@@ -49,6 +54,52 @@ void args(benchmark::internal::Benchmark* b) {
     for (int d : {5, 10, 20}) b->Args({n, d});
   b->Unit(benchmark::kMillisecond);
 }
+
+double sum_of_sines(hpo::Trial& t, int dims) {
+  double v = 0.0;
+  for (int k = 0; k < dims; ++k) {
+    v += std::sin(3.0 * t.suggest_float("x" + std::to_string(k), 0.0, 1.0) + k) / (1.0 + k);
+  }
+  return v;
+}
+
+// A study of n random trials, then continued with the GP sampler; one warm-up suggestion
+// (the first fit) before timing.
+void run_suggest(benchmark::State& state, hpo::GpSamplerOptions options) {
+  const int n = static_cast<int>(state.range(0)), dims = static_cast<int>(state.range(1));
+  hpo::CreateStudyOptions fill;
+  fill.sampler = std::make_shared<hpo::RandomSampler>(hpo::RandomSamplerOptions{1});
+  fill.study_name = "gp-bench";
+  auto filled = hpo::Study::create(fill);
+  for (int i = 0; i < n; ++i) {
+    hpo::Trial t = filled->ask();
+    filled->tell(t, sum_of_sines(t, dims));
+  }
+  hpo::CreateStudyOptions o;
+  o.storage = filled->shared_storage();
+  o.study_name = "gp-bench";
+  o.load_if_exists = true;
+  options.seed = 1;
+  options.n_startup_trials = 0;
+  o.sampler = std::make_shared<hpo::GpSampler>(options);
+  auto study = hpo::Study::create(o);
+  hpo::Trial warm = study->ask();
+  study->tell(warm, sum_of_sines(warm, dims));
+  for (auto _ : state) {
+    hpo::Trial t = study->ask();
+    study->tell(t, sum_of_sines(t, dims));
+  }
+}
+
+void BM_GpSuggest(benchmark::State& state) { run_suggest(state, {}); }
+BENCHMARK(BM_GpSuggest)->Apply(args)->Iterations(20);
+
+void BM_GpSuggestRefitEveryTrial(benchmark::State& state) {
+  hpo::GpSamplerOptions o;
+  o.refit_every_trial_until = 1 << 30;
+  run_suggest(state, o);
+}
+BENCHMARK(BM_GpSuggestRefitEveryTrial)->Apply(args)->Iterations(5);
 
 void BM_GpFitWarm(benchmark::State& state) {
   const Data data = make_data(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));

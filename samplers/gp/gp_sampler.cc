@@ -220,11 +220,14 @@ InternalParams GpSampler::sample_relative(const StudyView& study, const FrozenTr
   AcquisitionOptions acq;
   acq.n_candidates = options_.n_preliminary_samples;
   if (n > options_.max_fit_points) {
-    // Scoring a candidate costs O(n^2): hold the total near its cost at max_fit_points.
-    const double scaled = static_cast<double>(acq.n_candidates) * options_.max_fit_points / n;
-    acq.n_candidates = std::min(acq.n_candidates, std::max(256, static_cast<int>(scaled)));
+    // Scoring a candidate or a local-search step costs O(n^2): shrink both in proportion to
+    // (max_fit_points / n)^2 so that a suggestion costs about what it costs at max_fit_points.
+    const double r = static_cast<double>(options_.max_fit_points) / static_cast<double>(n);
+    acq.n_candidates = std::min(acq.n_candidates,
+                                std::max(256, static_cast<int>(acq.n_candidates * r * r)));
+    acq.n_local_search = std::min(acq.n_local_search,
+                                  std::max(2, static_cast<int>(acq.n_local_search * r * r)));
   }
-  acq.n_local_search = options_.n_local_search;
   const Eigen::VectorXd xs =
       maximize_log_ei(gp, best, n_choices, {x.row(best_i).transpose()},
                       trial_seed(seed_, trial.number, kAcquisitionStream), acq);

@@ -40,9 +40,9 @@ struct GpSamplerOptions {
   int refit_every_trial_until = 200;
   double refit_growth = 0.05;
   // Large studies: hyperparameters are fitted on at most this many observations (evenly spaced
-  // in trial order; the posterior still uses all of them), and beyond this many observations the
-  // candidate count shrinks in proportion (to no fewer than 256), keeping a suggestion's cost
-  // near O(n^2) between refits.
+  // in trial order; the posterior still uses all n of them), and beyond it the candidate count
+  // and the local-search starts shrink by (max_fit_points / n)^2 (to no fewer than 256 and 2),
+  // so that a suggestion costs about what it costs at max_fit_points, plus the O(n^2) updates.
   int max_fit_points = 300;
 };
 

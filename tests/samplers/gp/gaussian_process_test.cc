@@ -179,6 +179,16 @@ TEST(FitKernelParamsTest, FitImprovesLikelihoodAndFindsIrrelevantDimension) {
   EXPECT_GE(fit.noise_var, kMinNoiseVar);
 }
 
+TEST(FitKernelParamsTest, DeterministicObjectiveHoldsNoiseAtMinimum) {
+  const Eigen::MatrixXd x = random_points(20, 2, 8);
+  Eigen::VectorXd y = smooth_function(x);
+  y = (y.array() - y.mean()) / std::sqrt((y.array() - y.mean()).square().mean());
+  FitOptions o;
+  o.deterministic_objective = true;
+  const KernelParams fit = fit_kernel_params(x, y, {false, false}, KernelParams::initial(2), o);
+  EXPECT_NEAR(fit.noise_var, kMinNoiseVar, 1e-9);
+}
+
 TEST(CholeskyTest, JitterRescuesSingularMatrix) {
   Eigen::MatrixXd k = Eigen::MatrixXd::Ones(3, 3);  // rank 1
   k(2, 2) = 1.0 - 1e-13;                            // and slightly indefinite

@@ -110,8 +110,23 @@ TEST(GpSamplerTest, BraninWithin40TrialsMedianOverTenSeeds) {
   }
   std::sort(gaps.begin(), gaps.end());
   const double median = 0.5 * (gaps[4] + gaps[5]);
-  // Tolerance 0.01 (we measured a median gap near 1e-4; random search at 40 trials is near 1).
+  // Tolerance 0.01 on the median gap; we measured a median near 1e-4 and a worst seed near 1e-3.
   EXPECT_LT(median, 0.01) << "median " << median << " worst " << gaps.back();
+}
+
+TEST(GpSamplerTest, LargeStudyPathsStillOptimize) {
+  // Refit only when the data doubled, fit on at most 12 points, shrunken candidate search:
+  // the paths a study of thousands of trials takes, exercised at small scale.
+  GpSamplerOptions o = seeded(8, 8);
+  o.refit_every_trial_until = 0;
+  o.refit_growth = 1.0;
+  o.max_fit_points = 12;
+  auto study = make_study(o);
+  study->optimize(branin_objective, {.n_trials = 40});
+  EXPECT_LT(study->best_value() - kBraninMin, 0.05);
+  for (const TrialPtr& t : study->trials()) {
+    EXPECT_TRUE(contains(t->distributions.at("x1"), t->params.at("x1")));
+  }
 }
 
 TEST(GpSamplerTest, RunningTrialsAreNotProposedTwice) {
@@ -122,7 +137,7 @@ TEST(GpSamplerTest, RunningTrialsAreNotProposedTwice) {
   Trial t2 = study->ask();
   const double x1a = t1.suggest_float("x1", -5, 10), x2a = t1.suggest_float("x2", 0, 15);
   const double x1b = t2.suggest_float("x1", -5, 10), x2b = t2.suggest_float("x2", 0, 15);
-    // Without the kriging believer the two proposals coincide to ~1e-10.
+  // Without the kriging believer the two proposals coincide to ~1e-10.
   EXPECT_GT(std::hypot((x1a - x1b) / 15, (x2a - x2b) / 15), 1e-3);
   study->tell(t1, branin(x1a, x2a));
   study->tell(t2, branin(x1b, x2b));
