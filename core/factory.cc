@@ -8,6 +8,7 @@
 #include "core/factory_pruners.h"
 #include "core/option_reader.h"
 #include "pruners/nop_pruner.h"
+#include "samplers/gp/gp_sampler.h"
 #include "samplers/grid_sampler.h"
 #include "samplers/random_sampler.h"
 #include "storage/in_memory_storage.h"
@@ -53,6 +54,19 @@ const std::vector<Entry<Sampler>>& sampler_table() {
        [](OptionReader& r) {
          GridSpace space = read_grid(r);
          return std::make_shared<GridSampler>(std::move(space), read_seed(r));
+       }},
+      {"gp",
+       [](OptionReader& r) {
+         GpSamplerOptions o;
+         o.seed = read_seed(r);
+         o.n_startup_trials = r.get<int>("n_startup_trials", o.n_startup_trials);
+         o.deterministic_objective = r.get<bool>("deterministic_objective", o.deterministic_objective);
+         o.n_preliminary_samples = r.get<int>("n_preliminary_samples", o.n_preliminary_samples);
+         o.n_local_search = r.get<int>("n_local_search", o.n_local_search);
+         o.refit_every_trial_until = r.get<int>("refit_every_trial_until", o.refit_every_trial_until);
+         o.refit_growth = r.get<double>("refit_growth", o.refit_growth);
+         o.max_fit_points = r.get<int>("max_fit_points", o.max_fit_points);
+         return std::make_shared<GpSampler>(o);
        }},
   };
   return table;
