@@ -77,6 +77,8 @@ class Storage {
   // ---- Heartbeats (backends shared by processes override these) ----
   // Whether running trials are stamped and stale ones failed. Off for in-memory storage.
   virtual bool heartbeat_enabled() const { return false; }
+  // How often a running trial is stamped, in seconds.
+  virtual double heartbeat_interval_seconds() const { return 60.0; }
   // Stamps the trial as alive, with the database's clock.
   virtual void record_heartbeat(int64_t /*trial_id*/) {}
   // Marks FAIL every RUNNING trial of the study whose heartbeat is older than the grace

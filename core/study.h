@@ -24,6 +24,7 @@
 
 namespace hpo {
 
+class Heartbeat;
 class Study;
 
 using Objective = std::function<double(Trial&)>;
@@ -121,9 +122,9 @@ class Study final : public StudyView {
   const std::vector<StudyDirection>& directions() const override { return directions_; }
   Trials get_trials(StateMask states = StateMask::all()) const override;
   void set_trial_system_attr(int64_t trial_id, std::string_view key,
-                             const nlohmann::json& value) override;
+                             const nlohmann::json& value) const override;
   // Starts no new trial in optimize(); running ones finish. Safe from any thread.
-  void stop() override { stop_requested_.store(true); }
+  void stop() const override { stop_requested_.store(true); }
   bool stop_requested() const { return stop_requested_.load(); }
 
   Storage& storage() const { return *storage_; }
@@ -134,7 +135,9 @@ class Study final : public StudyView {
  private:
   friend class Trial;
   friend void run_optimize(Study&, const MultiObjective&, const OptimizeOptions&);
-  TrialPtr finish(int64_t trial_id, TrialState state, std::vector<double> values);
+  // Records the end of a trial: sampler.after_trial, then state and values in storage.
+  TrialPtr finish(const FrozenTrial& trial, TrialState state, std::vector<double> values);
+  void clear_stop() { stop_requested_.store(false); }
 
   int64_t study_id_;
   std::string name_;
@@ -142,7 +145,8 @@ class Study final : public StudyView {
   std::shared_ptr<Storage> storage_;
   std::shared_ptr<Sampler> sampler_;
   std::shared_ptr<Pruner> pruner_;
-  std::atomic<bool> stop_requested_{false};
+  mutable std::atomic<bool> stop_requested_{false};
+  std::unique_ptr<Heartbeat> heartbeat_;  // null unless the storage wants heartbeats
 };
 
 // The optimize loop (core/optimize.cc). Clears stop_requested at the start.

@@ -21,10 +21,12 @@ class StudyView {
   virtual const std::vector<StudyDirection>& directions() const = 0;
   // The study's trials in the given states, ordered by number (shared snapshots).
   virtual Trials get_trials(StateMask states = StateMask::all()) const = 0;
+  // Writes through to storage. Const because samplers and pruners receive a const view: these
+  // are the only writes they may make, and neither changes the view itself.
   virtual void set_trial_system_attr(int64_t trial_id, std::string_view key,
-                                     const nlohmann::json& value) = 0;
+                                     const nlohmann::json& value) const = 0;
   // Asks optimize() to start no new trial (GridSampler calls it when the grid is spent).
-  virtual void stop() = 0;
+  virtual void stop() const = 0;
 
   bool is_multi_objective() const { return directions().size() > 1; }
 };

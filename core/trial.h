@@ -67,6 +67,7 @@ class Trial {
   Study& study() const { return *study_; }
 
  private:
+  friend class Study;  // Study::ask(fixed_distributions) suggests through the same path
   // The one path every suggest_* takes; returns the internal value.
   double suggest(std::string_view name, const Distribution& distribution);
   void init_relative_params();

@@ -1,0 +1,116 @@
+// The composition root. Each table entry names an implementation and reads its options, so
+// adding a sampler, pruner or storage is one entry here and nothing in the front ends.
+#include "core/factory.h"
+
+#include <functional>
+#include <stdexcept>
+
+#include "core/option_reader.h"
+#include "pruners/nop_pruner.h"
+#include "samplers/grid_sampler.h"
+#include "samplers/random_sampler.h"
+#include "storage/in_memory_storage.h"
+
+namespace hpo {
+namespace {
+
+template <class T>
+struct Entry {
+  std::string_view name;
+  std::function<std::shared_ptr<T>(OptionReader&)> make;
+};
+
+std::optional<uint64_t> read_seed(OptionReader& r) { return r.get_optional<uint64_t>("seed"); }
+
+GridSpace read_grid(OptionReader& r) {
+  const nlohmann::json& j = r.get_json("search_space");
+  if (!j.is_object() || j.empty()) {
+    throw std::invalid_argument(r.what() +
+                                ": option 'search_space' must map each param name to a list of "
+                                "values, e.g. {\"x\": [1, 2, 3]}");
+  }
+  GridSpace space;
+  for (const auto& [name, values] : j.items()) {
+    if (!values.is_array() || values.empty()) {
+      throw std::invalid_argument(r.what() + ": search_space['" + name +
+                                  "'] must be a non-empty list of values");
+    }
+    for (const auto& v : values) space[name].push_back(param_value_from_json(v));
+  }
+  return space;
+}
+
+const std::vector<Entry<Sampler>>& sampler_table() {
+  static const std::vector<Entry<Sampler>> table = {
+      {"random",
+       [](OptionReader& r) {
+         return std::make_shared<RandomSampler>(RandomSamplerOptions{read_seed(r)});
+       }},
+      {"grid",
+       [](OptionReader& r) {
+         GridSpace space = read_grid(r);
+         return std::make_shared<GridSampler>(std::move(space), read_seed(r));
+       }},
+  };
+  return table;
+}
+
+const std::vector<Entry<Pruner>>& pruner_table() {
+  static const std::vector<Entry<Pruner>> table = {
+      {"nop", [](OptionReader&) { return std::make_shared<NopPruner>(); }},
+  };
+  return table;
+}
+
+template <class T>
+std::vector<std::string> names_of(const std::vector<Entry<T>>& table) {
+  std::vector<std::string> names;
+  for (const auto& e : table) names.emplace_back(e.name);
+  return names;
+}
+
+template <class T>
+std::shared_ptr<T> make_from(const std::vector<Entry<T>>& table, std::string_view kind,
+                             std::string_view name, const nlohmann::json& options) {
+  for (const auto& entry : table) {
+    if (entry.name != name) continue;
+    OptionReader reader(std::string(kind) + " '" + std::string(name) + "'", options);
+    std::shared_ptr<T> made = entry.make(reader);
+    reader.finish();
+    return made;
+  }
+  std::vector<std::string> known = names_of(table);
+  std::string message = "unknown " + std::string(kind) + " '" + std::string(name) + "'";
+  if (auto guess = did_you_mean(name, known)) message += "; did you mean '" + *guess + "'?";
+  message += " (known: ";
+  for (size_t i = 0; i < known.size(); ++i) message += (i ? ", " : "") + known[i];
+  throw std::invalid_argument(message + ")");
+}
+
+}  // namespace
+
+std::shared_ptr<Sampler> make_sampler(std::string_view name, const nlohmann::json& options) {
+  return make_from(sampler_table(), "sampler", name, options);
+}
+
+std::shared_ptr<Pruner> make_pruner(std::string_view name, const nlohmann::json& options) {
+  return make_from(pruner_table(), "pruner", name, options);
+}
+
+std::shared_ptr<Storage> make_storage(std::string_view url) {
+  if (url.empty() || url == ":memory:") return std::make_shared<InMemoryStorage>();
+  // Only the scheme is echoed: a URL may carry a password.
+  std::string scheme(url.substr(0, url.find(':')));
+  throw std::invalid_argument("unsupported storage URL scheme '" + scheme +
+                              "': use ':memory:' for an in-memory study");
+}
+
+std::shared_ptr<Sampler> make_default_sampler() { return make_sampler("random"); }
+
+std::shared_ptr<Pruner> make_default_pruner() { return make_pruner("nop"); }
+
+std::vector<std::string> sampler_names() { return names_of(sampler_table()); }
+
+std::vector<std::string> pruner_names() { return names_of(pruner_table()); }
+
+}  // namespace hpo
