@@ -9,6 +9,7 @@
 #include "pruners/nop_pruner.h"
 #include "samplers/grid_sampler.h"
 #include "samplers/random_sampler.h"
+#include "samplers/tpe/tpe_sampler.h"
 #include "storage/in_memory_storage.h"
 
 namespace hpo {
@@ -40,6 +41,22 @@ GridSpace read_grid(OptionReader& r) {
   return space;
 }
 
+// Optuna's TPESampler keyword names; gamma and weights (Python callables) stay C++-only.
+TpeSamplerOptions read_tpe(OptionReader& r) {
+  TpeSamplerOptions o;
+  o.consider_prior = r.get("consider_prior", o.consider_prior);
+  o.prior_weight = r.get("prior_weight", o.prior_weight);
+  o.consider_magic_clip = r.get("consider_magic_clip", o.consider_magic_clip);
+  o.consider_endpoints = r.get("consider_endpoints", o.consider_endpoints);
+  o.n_startup_trials = r.get("n_startup_trials", o.n_startup_trials);
+  o.n_ei_candidates = r.get("n_ei_candidates", o.n_ei_candidates);
+  o.seed = read_seed(r);
+  o.multivariate = r.get("multivariate", o.multivariate);
+  o.group = r.get("group", o.group);
+  o.constant_liar = r.get("constant_liar", o.constant_liar);
+  return o;
+}
+
 const std::vector<Entry<Sampler>>& sampler_table() {
   static const std::vector<Entry<Sampler>> table = {
       {"random",
@@ -51,6 +68,7 @@ const std::vector<Entry<Sampler>>& sampler_table() {
          GridSpace space = read_grid(r);
          return std::make_shared<GridSampler>(std::move(space), read_seed(r));
        }},
+      {"tpe", [](OptionReader& r) { return std::make_shared<TpeSampler>(read_tpe(r)); }},
   };
   return table;
 }

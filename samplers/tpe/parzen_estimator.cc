@@ -28,12 +28,6 @@ double log_upper_tail(double x) {
 
 double upper_tail(double x) { return 0.5 * std::erfc(x * kInvSqrt2); }
 
-double log_sum_exp(const Eigen::ArrayXd& a) {
-  const double m = a.maxCoeff();
-  if (!std::isfinite(m)) return m;
-  return m + std::log((a - m).exp().sum());
-}
-
 // A draw of the standard normal truncated to [a, b]. Plain rejection where the interval holds
 // the centre, Robert's exponential proposal (Statistics and Computing, 1995) in a tail; both are
 // exact. The estimator's widths never exceed the support, so b - a >= 1 and both accept often;
@@ -64,8 +58,14 @@ double truncated_standard_normal(std::mt19937_64& rng, double a, double b) {
 double log_gauss_mass(double a, double b) {
   assert(a <= b);
   if (b <= 0.0) return log_gauss_mass(-b, -a);
+  // Plain differences of erfc are exact enough while erfc stays far from underflow (about
+  // 1e-16 relative error per unit of 1/(b - a)), and several times cheaper than the log form.
+  constexpr double kPlainLimit = 25.0;
   if (a >= 0.0) {
-    // Q(a) - Q(b) = Q(a) (1 - Q(b)/Q(a)), computed in logs so that far tails keep precision.
+    if (a < kPlainLimit) {
+      return std::log(0.5 * (std::erfc(a * kInvSqrt2) - std::erfc(b * kInvSqrt2)));
+    }
+    // Q(a) - Q(b) = Q(a) (1 - Q(b)/Q(a)), in logs so that far tails keep precision.
     const double la = log_upper_tail(a);
     const double lb = log_upper_tail(b);
     return la + std::log(-std::expm1(lb - la));
@@ -88,11 +88,12 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
   Eigen::ArrayXd w(n_kernels);
   w.head(n) = weights.array();
   if (use_prior_) w(n) = options_.prior_weight;
-  log_weights_ = (w / w.sum()).log();
+  w /= w.sum();
+  log_weights_ = w.log();
   cumulative_weights_.resize(n_kernels);
   double cumulative = 0.0;
   for (int k = 0; k < n_kernels; ++k) {
-    cumulative += w(k) / w.sum();
+    cumulative += w(k);
     cumulative_weights_[k] = cumulative;
   }
 
@@ -226,34 +227,54 @@ void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& o
   const int d = n_dimensions();
   const int n_kernels = this->n_kernels();
   out.resize(n);
-  // One buffer of per-kernel log densities, reused for every sample.
-  Eigen::ArrayXd acc(n_kernels);
-  for (int i = 0; i < n; ++i) {
-    acc = log_constant_;
-    for (int j = 0; j < d; ++j) {
-      const ParzenDimension& dim = dimensions_[j];
-      const double x = samples(i, j);
-      switch (dim.kind) {
-        case DimensionKind::kContinuous:
-          acc -= 0.5 * ((x - mus_[j]) * inv_sigmas_[j]).square();
-          break;
-        case DimensionKind::kDiscrete: {
-          // The mass of the sample's grid cell, clipped to the support.
-          const double lo = std::max(x - 0.5 * dim.step, dim.low);
-          const double hi = std::min(x + 0.5 * dim.step, dim.high);
-          const Eigen::ArrayXd& mus = mus_[j];
-          const Eigen::ArrayXd& inv = inv_sigmas_[j];
-          for (int k = 0; k < n_kernels; ++k) {
-            acc(k) += log_gauss_mass((lo - mus(k)) * inv(k), (hi - mus(k)) * inv(k));
-          }
-          break;
+  // Row i: sample i's log density under every kernel. One allocation per call, none per sample.
+  RowArray component = log_constant_.transpose().replicate(n, 1);
+  std::vector<double> seen;  // distinct values of a discrete dimension
+  std::vector<int> row_of;   // sample -> index into seen
+  RowArray cell_log_mass;    // per distinct value, per kernel
+  for (int j = 0; j < d; ++j) {
+    const ParzenDimension& dim = dimensions_[j];
+    switch (dim.kind) {
+      case DimensionKind::kContinuous:
+        for (int i = 0; i < n; ++i) {
+          component.row(i) -=
+              (0.5 * ((samples(i, j) - mus_[j]) * inv_sigmas_[j]).square()).transpose();
         }
-        case DimensionKind::kCategorical:
-          acc += log_categorical_[j].row(static_cast<int>(x)).transpose();
-          break;
+        break;
+      case DimensionKind::kDiscrete: {
+        // Candidates often share grid points: compute each cell's mass under every kernel once.
+        seen.clear();
+        row_of.assign(n, -1);
+        for (int i = 0; i < n; ++i) {
+          auto it = std::find(seen.begin(), seen.end(), samples(i, j));
+          row_of[i] = static_cast<int>(it - seen.begin());
+          if (it == seen.end()) seen.push_back(samples(i, j));
+        }
+        cell_log_mass.resize(static_cast<Eigen::Index>(seen.size()), n_kernels);
+        const Eigen::ArrayXd& mus = mus_[j];
+        const Eigen::ArrayXd& inv = inv_sigmas_[j];
+        for (size_t u = 0; u < seen.size(); ++u) {
+          // The mass of the value's grid cell, clipped to the support.
+          const double lo = std::max(seen[u] - 0.5 * dim.step, dim.low);
+          const double hi = std::min(seen[u] + 0.5 * dim.step, dim.high);
+          for (int k = 0; k < n_kernels; ++k) {
+            cell_log_mass(static_cast<Eigen::Index>(u), k) =
+                log_gauss_mass((lo - mus(k)) * inv(k), (hi - mus(k)) * inv(k));
+          }
+        }
+        for (int i = 0; i < n; ++i) component.row(i) += cell_log_mass.row(row_of[i]);
+        break;
       }
+      case DimensionKind::kCategorical:
+        for (int i = 0; i < n; ++i) {
+          component.row(i) += log_categorical_[j].row(static_cast<int>(samples(i, j)));
+        }
+        break;
     }
-    out(i) = log_sum_exp(acc);
+  }
+  for (int i = 0; i < n; ++i) {
+    const double m = component.row(i).maxCoeff();
+    out(i) = std::isfinite(m) ? m + std::log((component.row(i) - m).exp().sum()) : m;
   }
 }
 
