@@ -5,7 +5,9 @@ Each run optimizes one function for 300 trials with one seed; the best value aft
 100 trials is the 100-trial result (TPE does not depend on the budget, so the first 100 trials
 of a 300-trial run are a 100-trial run).
 
-Usage: /usr/bin/python3 bench/tpe_quality_functions.py FUNCTION... N_SEEDS N_TRIALS
+Usage: /usr/bin/python3 bench/tpe_quality_functions.py [--normalized-kernels] FUNCTION... N_SEEDS
+N_TRIALS. --normalized-kernels patches 3.1's truncated-normal log density with the -log(sigma)
+term that Optuna 3.5 added (Optuna issue 5109), to tell that change apart from the rest.
 prints one JSON line per (seed, function): {"function", "seed", "best": {"100": v, "300": v}}.
 """
 import json
@@ -84,7 +86,16 @@ def best_after(values, n):
 def main():
     """Runs FUNCTION... for seeds 0..N_SEEDS-1 round-robin (seed 0 of every function first), one
     JSON line per run, so that an interrupted run still leaves whole seeds."""
-    *names, n_seeds, n_trials = sys.argv[1:]
+    args = sys.argv[1:]
+    if args[0] == "--normalized-kernels":
+        args = args[1:]
+        import numpy as np
+        from optuna.samplers._tpe import _truncnorm
+
+        unnormalized = _truncnorm.logpdf
+        _truncnorm.logpdf = lambda x, a, b, loc=0, scale=1: (
+            unnormalized(x, a, b, loc, scale) - np.log(scale))
+    *names, n_seeds, n_trials = args
     for seed in range(int(n_seeds)):
         for name in names:
             study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))

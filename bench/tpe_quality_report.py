@@ -21,6 +21,20 @@ def load(path):
         return json.load(f)["best"]
 
 
+def load_optuna(d, name):
+    """Optuna's runs, one JSON line per (function, seed), from every optuna*.jsonl in `d`."""
+    runs = {}
+    for file in sorted(os.listdir(d)):
+        if file.startswith("optuna") and file.endswith(".jsonl"):
+            with open(os.path.join(d, file)) as f:
+                for line in f:
+                    r = json.loads(line)
+                    if r["function"] == name:
+                        runs[r["seed"]] = r["best"]
+    seeds = sorted(runs)
+    return {b: [runs[s][b] for s in seeds] for b in ("100", "300")} if seeds else None
+
+
 def quartiles(values):
     q = statistics.quantiles(values, n=4, method="inclusive")
     return f"{q[1]:.4g} [{q[0]:.4g}, {q[2]:.4g}]"
@@ -37,18 +51,20 @@ def verdict(hpo, optuna):
 def main():
     d = sys.argv[1]
     for budget in ["100", "300"]:
-        print(f"\nBest value after {budget} trials, 20 seeds: median [25%, 75%]\n")
+        print(f"\nBest value after {budget} trials: median [25%, 75%] over the seeds (n)\n")
         print("| function | Optuna 3.1 TPE | hpo TPE, 3.1 options | U test | hpo TPE, defaults "
               "| U test |")
         print("|---|---:|---:|---|---:|---|")
         for name in FUNCTIONS:
-            paths = [os.path.join(d, f"{who}_{name}.json") for who in ("optuna", "optuna31",
-                                                                        "default")]
-            if not all(os.path.exists(p) for p in paths):
+            paths = [os.path.join(d, f"{c}_{name}.json") for c in ("optuna31", "default")]
+            optuna = load_optuna(d, name)
+            if optuna is None or not all(os.path.exists(p) for p in paths):
                 continue
-            optuna, same, default = (load(p)[budget] for p in paths)
-            print(f"| {name} | {quartiles(optuna)} | {quartiles(same)} | {verdict(same, optuna)} "
-                  f"| {quartiles(default)} | {verdict(default, optuna)} |")
+            optuna = optuna[budget]
+            same, default = (load(p)[budget] for p in paths)
+            print(f"| {name} | {quartiles(optuna)} ({len(optuna)}) | {quartiles(same)} "
+                  f"({len(same)}) | {verdict(same, optuna)} | {quartiles(default)} "
+                  f"({len(default)}) | {verdict(default, optuna)} |")
 
 
 if __name__ == "__main__":
