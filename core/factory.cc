@@ -11,6 +11,7 @@
 #include "samplers/gp/gp_sampler.h"
 #include "samplers/grid_sampler.h"
 #include "samplers/random_sampler.h"
+#include "samplers/tpe/tpe_sampler.h"
 #include "storage/in_memory_storage.h"
 #include "storage/sqlite/sqlite_storage.h"
 #include "storage/sqlite/sqlite_url.h"
@@ -44,6 +45,22 @@ GridSpace read_grid(OptionReader& r) {
   return space;
 }
 
+// Optuna's TPESampler keyword names; gamma and weights (Python callables) stay C++-only.
+TpeSamplerOptions read_tpe(OptionReader& r) {
+  TpeSamplerOptions o;
+  o.consider_prior = r.get("consider_prior", o.consider_prior);
+  o.prior_weight = r.get("prior_weight", o.prior_weight);
+  o.consider_magic_clip = r.get("consider_magic_clip", o.consider_magic_clip);
+  o.consider_endpoints = r.get("consider_endpoints", o.consider_endpoints);
+  o.n_startup_trials = r.get("n_startup_trials", o.n_startup_trials);
+  o.n_ei_candidates = r.get("n_ei_candidates", o.n_ei_candidates);
+  o.seed = read_seed(r);
+  o.multivariate = r.get("multivariate", o.multivariate);
+  o.group = r.get("group", o.group);
+  o.constant_liar = r.get("constant_liar", o.constant_liar);
+  return o;
+}
+
 const std::vector<Entry<Sampler>>& sampler_table() {
   static const std::vector<Entry<Sampler>> table = {
       {"random",
@@ -68,6 +85,7 @@ const std::vector<Entry<Sampler>>& sampler_table() {
          o.max_fit_points = r.get<int>("max_fit_points", o.max_fit_points);
          return std::make_shared<GpSampler>(o);
        }},
+      {"tpe", [](OptionReader& r) { return std::make_shared<TpeSampler>(read_tpe(r)); }},
   };
   return table;
 }
