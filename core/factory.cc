@@ -152,7 +152,8 @@ std::shared_ptr<Storage> make_storage(std::string_view url) {
                               "': use ':memory:' for an in-memory study or sqlite:///path.db");
 }
 
-std::shared_ptr<Sampler> make_default_sampler() { return make_sampler("random"); }
+// As Optuna: TPE by default.
+std::shared_ptr<Sampler> make_default_sampler() { return make_sampler("tpe"); }
 
 // Optuna's default pruner.
 std::shared_ptr<Pruner> make_default_pruner() { return make_pruner("median"); }
