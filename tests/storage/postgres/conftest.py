@@ -68,7 +68,7 @@ class PgServer:
 
     def psql(self, sql, db="postgres"):
         result = subprocess.run(
-            [f"{PG_BIN}/psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "hpo", "-d", db,
+            [f"{PG_BIN}/psql", "-h", self.listen[0], "-p", str(self.port), "-U", "hpo", "-d", db,
              "-tA", "-v", "ON_ERROR_STOP=1", "-c", sql],
             env={**os.environ, "PGPASSWORD": PASSWORD}, capture_output=True, text=True, check=True)
         return result.stdout
