@@ -87,10 +87,19 @@ Connection::Connection(const std::string& conninfo, const std::string& label)
   if (conn_ == nullptr) throw PgError("cannot connect to " + label_ + ": out of memory", "", true);
   if (PQstatus(conn_) != CONNECTION_OK) {
     // libpq's message names host, port and user, never the password.
-    std::string message = "cannot connect to " + label_ + ": " + trimmed(PQerrorMessage(conn_));
+    std::string reason = trimmed(PQerrorMessage(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
-    throw PgError(message, "", true);
+    // A server that answered with a FATAL refusal (wrong password, no such database or role,
+    // no pg_hba.conf entry) will refuse again: fail now instead of reconnecting. A server
+    // that is starting, stopping or full, and a network failure, may pass.
+    bool refused = reason.find("FATAL:") != std::string::npos &&
+                   reason.find("starting up") == std::string::npos &&
+                   reason.find("shutting down") == std::string::npos &&
+                   reason.find("recovery") == std::string::npos &&
+                   reason.find("too many") == std::string::npos &&
+                   reason.find("remaining connection slots") == std::string::npos;
+    throw PgError("cannot connect to " + label_ + ": " + reason, refused ? "28000" : "", !refused);
   }
   // Settings the text encodings below rely on, whatever the server's defaults: ISO dates,
   // doubles that read back exactly, and no notices on stderr.

@@ -66,7 +66,9 @@ class Result {
 class Connection {
  public:
   // Connects with libpq `conninfo` (keyword=value form). `label` names the server in errors
-  // and must not hold the password. Throws PgError with connection_lost() on failure.
+  // and must not hold the password. Throws PgError: with connection_lost() when trying again
+  // may succeed (network failure, server starting or full); without it, and with SQLSTATE
+  // 28000, when the server refused for good (authentication, unknown database or role).
   Connection(const std::string& conninfo, const std::string& label);
   ~Connection();
   Connection(const Connection&) = delete;

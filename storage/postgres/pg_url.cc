@@ -4,6 +4,8 @@
 #include <set>
 #include <stdexcept>
 
+#include <libpq-fe.h>
+
 namespace hpo::postgres {
 
 namespace {
@@ -11,6 +13,19 @@ namespace {
 const std::set<std::string, std::less<>> kStorageKeys = {
     "heartbeat_interval", "grace_period", "max_retry", "retry_failed_trials",
     "reconnect_timeout"};
+
+// The connection keywords this libpq knows (host, sslmode, connect_timeout, ...).
+bool is_libpq_keyword(const std::string& key) {
+  static const std::set<std::string> keywords = [] {
+    std::set<std::string> out;
+    PQconninfoOption* options = PQconndefaults();
+    for (PQconninfoOption* o = options; o != nullptr && o->keyword != nullptr; ++o)
+      out.insert(o->keyword);
+    PQconninfoFree(options);
+    return out;
+  }();
+  return keywords.count(key) != 0;
+}
 
 std::string percent_decode(std::string_view s, std::string_view url) {
   std::string out;
@@ -70,7 +85,11 @@ bool is_postgres_url(std::string_view url) {
 
 std::string redact_url(std::string_view url) {
   size_t start = scheme_end(url);
-  if (start == std::string_view::npos) return std::string(url);
+  if (start == std::string_view::npos) {
+    // Not a URL form we can take apart: show only the scheme.
+    size_t colon = url.find(':');
+    return colon == std::string_view::npos ? "***" : std::string(url.substr(0, colon)) + ":***";
+  }
   start += 3;
   size_t at = url.find('@', start);
   size_t slash = url.find('/', start);
@@ -153,7 +172,9 @@ PostgresUrl parse_postgres_url(std::string_view url) {
     if (eq == std::string_view::npos) throw bad("query key without '='");
     std::string key = percent_decode(pair.substr(0, eq), url);
     std::string value = percent_decode(pair.substr(eq + 1), url);
-    if (kStorageKeys.count(key) != 0) {
+    // Keys libpq does not know either go to the storage's options, where the option
+    // reader reports them with a did-you-mean.
+    if (kStorageKeys.count(key) != 0 || !is_libpq_keyword(key)) {
       if (out.options.contains(key)) throw bad("query key '" + key + "' repeated");
       out.options[key] = typed(value);
     } else {

@@ -23,13 +23,14 @@ struct PostgresUrl {
 // True if `url` starts with "postgresql:" or "postgresql+<driver>:" (or "postgres:").
 bool is_postgres_url(std::string_view url);
 
-// Splits the URL. User, password and database name are percent-decoded. Query keys other
-// than the storage's options are passed to libpq as they are (sslmode, connect_timeout,
-// application_name, ...). Throws std::invalid_argument for a malformed URL; the message
+// Splits the URL. User, password and database name are percent-decoded. Query keys that
+// libpq knows (sslmode, connect_timeout, application_name, ...) are passed to it; all others
+// are the storage's options. Throws std::invalid_argument for a malformed URL; the message
 // quotes the URL with its password replaced by "***".
 PostgresUrl parse_postgres_url(std::string_view url);
 
-// The URL with any password replaced by "***".
+// The URL with any password replaced by "***" (everything after the scheme, if the URL
+// cannot be taken apart).
 std::string redact_url(std::string_view url);
 
 }  // namespace hpo::postgres
