@@ -1,13 +1,13 @@
-// One benchmark worker process on a shared study database: runs `n` trials of the random
-// sampler (three suggestions, an objective that does no work) through Study::optimize on the
-// storage URL, then prints "<start> <end>" (seconds since the epoch, wall clock) so the
-// driver (bench/run_postgres.py) can measure throughput over overlapping workers, excluding
-// process start-up.
+// One benchmark worker process on a shared study database: opens the study, waits until the
+// wall-clock time START_AT (seconds since the epoch; all workers start together, start-up
+// excluded), runs N_TRIALS trials of the random sampler (three suggestions, an objective that
+// does no work) through Study::optimize, and prints its end time.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <thread>
 
 #include "core/factory.h"
 #include "core/study.h"
@@ -22,8 +22,8 @@ double wall_seconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::cerr << "usage: bench_storage_worker URL STUDY N_TRIALS" << std::endl;
+  if (argc != 5) {
+    std::cerr << "usage: bench_storage_worker URL STUDY N_TRIALS START_AT" << std::endl;
     return 2;
   }
   try {
@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
     auto study = hpo::Study::create(options);
     hpo::OptimizeOptions run;
     run.n_trials = std::stoll(argv[3]);
-    double start = wall_seconds();
+    double start_at = std::stod(argv[4]);
+    while (wall_seconds() < start_at) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     study->optimize(
         [](hpo::Trial& t) {
           double x = t.suggest_float("x", -5, 5);
@@ -43,7 +44,7 @@ int main(int argc, char** argv) {
           return x * x + lr + static_cast<double>(n);
         },
         run);
-    std::printf("%.6f %.6f\n", start, wall_seconds());
+    std::printf("%.6f\n", wall_seconds());
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << std::endl;
     return 1;

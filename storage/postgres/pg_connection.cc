@@ -155,4 +155,29 @@ void Connection::run(const std::string& sql) {
   PQclear(r);
 }
 
+std::vector<Result> Connection::query_batch(const std::string& sql) {
+  if (broken()) throw PgError("connection to " + label_ + " lost", "", true);
+  if (PQsendQuery(conn_, sql.c_str()) == 0) fail(nullptr, "send");
+  std::vector<Result> results;
+  PGresult* error = nullptr;
+  while (PGresult* r = PQgetResult(conn_)) {
+    ExecStatusType status = PQresultStatus(r);
+    if (status == PGRES_TUPLES_OK) {
+      results.emplace_back(r);
+    } else if (status == PGRES_COMMAND_OK || error != nullptr) {
+      PQclear(r);
+    } else {
+      error = r;
+    }
+  }
+  if (error != nullptr) {
+    if (!broken() && PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+      PGresult* rollback = PQexec(conn_, "ROLLBACK");
+      PQclear(rollback);
+    }
+    fail(error, "query");
+  }
+  return results;
+}
+
 }  // namespace hpo::postgres

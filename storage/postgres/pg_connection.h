@@ -80,6 +80,11 @@ class Connection {
   // statements at once).
   void run(const std::string& sql);
 
+  // Sends several ';'-separated statements without parameters in one round trip and
+  // returns the results of those that return rows, in order. On an error, a transaction the
+  // text opened is rolled back before PgError is thrown.
+  std::vector<Result> query_batch(const std::string& sql);
+
   // True once a call found the connection unusable.
   bool broken() const;
 

@@ -8,20 +8,6 @@ namespace hpo::postgres {
 
 namespace {
 
-// Which trials a bulk read covers; the same condition for every table.
-constexpr const char* kSelected =
-    " WHERE trial_id IN (SELECT trial_id FROM trials WHERE study_id = $1 AND trial_id > $2 "
-    "UNION ALL SELECT unnest($3::int[]))";
-
-std::string id_array(const std::vector<int64_t>& ids) {
-  std::string out = "{";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) out += ',';
-    out += std::to_string(ids[i]);
-  }
-  return out + "}";
-}
-
 std::optional<Clock::time_point> timestamp(const Result& r, int row, int column) {
   if (r.is_null(row, column)) return std::nullopt;
   return sqlite::parse_datetime(r.text(row, column));
@@ -32,16 +18,39 @@ std::optional<Clock::time_point> timestamp(const Result& r, int row, int column)
 std::vector<std::shared_ptr<FrozenTrial>> load_trials(Connection& c, int64_t study_id,
                                                       int64_t after_trial_id,
                                                       const std::vector<int64_t>& trial_ids,
-                                                      DistributionCache& distributions) {
-  std::vector<Param> params = {std::to_string(study_id), std::to_string(after_trial_id),
-                               id_array(trial_ids)};
+                                                      DistributionCache& distributions,
+                                                      bool own_snapshot) {
+  // The batch takes no parameters, so the ids are written into the text: integers only,
+  // formatted here, so nothing from outside reaches the SQL.
+  std::string ids = "ARRAY[";
+  for (size_t i = 0; i < trial_ids.size(); ++i)
+    ids += (i > 0 ? "," : "") + std::to_string(trial_ids[i]);
+  ids += "]::int[]";
+  const std::string selected =
+      " WHERE trial_id IN (SELECT trial_id FROM trials WHERE study_id = " +
+      std::to_string(study_id) + " AND trial_id > " + std::to_string(after_trial_id) +
+      " UNION ALL SELECT unnest(" + ids + "))";
+  std::string sql = own_snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;" : "";
+  sql += std::string("SELECT trial_id, number, state, to_char(datetime_start, '") +
+         kTimestampFormat + "'), to_char(datetime_complete, '" + kTimestampFormat +
+         "') FROM trials" + selected + " ORDER BY trial_id;";
+  sql += "SELECT trial_id, param_name, param_value, distribution_json FROM trial_params" +
+         selected + ";";
+  sql += "SELECT trial_id, objective, value, value_type FROM trial_values" + selected +
+         " ORDER BY trial_id, objective;";
+  sql += "SELECT trial_id, step, intermediate_value, intermediate_value_type "
+         "FROM trial_intermediate_values" + selected + ";";
+  sql += "SELECT trial_id, key, value_json FROM trial_user_attributes" + selected + ";";
+  sql += "SELECT trial_id, key, value_json FROM trial_system_attributes" + selected + ";";
+  if (own_snapshot) sql += "COMMIT;";
+  std::vector<Result> results = c.query_batch(sql);
+  if (results.size() != 6)
+    throw StorageError("trial query returned " + std::to_string(results.size()) +
+                       " result sets, expected 6");
+
   std::vector<std::shared_ptr<FrozenTrial>> trials;
   std::unordered_map<int64_t, FrozenTrial*> by_id;
-
-  Result t = c.exec(std::string("SELECT trial_id, number, state, to_char(datetime_start, '") +
-                        kTimestampFormat + "'), to_char(datetime_complete, '" +
-                        kTimestampFormat + "') FROM trials" + kSelected + " ORDER BY trial_id",
-                    params);
+  const Result& t = results[0];
   for (int i = 0; i < t.rows(); ++i) {
     auto trial = std::make_shared<FrozenTrial>();
     trial->trial_id = t.integer(i, 0);
@@ -52,11 +61,8 @@ std::vector<std::shared_ptr<FrozenTrial>> load_trials(Connection& c, int64_t stu
     by_id[trial->trial_id] = trial.get();
     trials.push_back(std::move(trial));
   }
-  if (trials.empty()) return trials;
 
-  Result p = c.exec(std::string("SELECT trial_id, param_name, param_value, distribution_json "
-                                "FROM trial_params") + kSelected,
-                    params);
+  const Result& p = results[1];
   for (int i = 0; i < p.rows(); ++i) {
     auto it = by_id.find(p.integer(i, 0));
     if (it == by_id.end()) continue;  // a trial inserted after the trials query: not ours
@@ -70,9 +76,7 @@ std::vector<std::shared_ptr<FrozenTrial>> load_trials(Connection& c, int64_t stu
     it->second->distributions.emplace(std::move(name), d->second);
   }
 
-  Result v = c.exec(std::string("SELECT trial_id, objective, value, value_type FROM trial_values") +
-                        kSelected + " ORDER BY trial_id, objective",
-                    params);
+  const Result& v = results[2];
   for (int i = 0; i < v.rows(); ++i) {
     auto it = by_id.find(v.integer(i, 0));
     if (it == by_id.end()) continue;
@@ -82,10 +86,7 @@ std::vector<std::shared_ptr<FrozenTrial>> load_trials(Connection& c, int64_t stu
     values[objective] = sqlite::from_stored(v.optional_real(i, 2), v.text(i, 3));
   }
 
-  Result iv = c.exec(std::string("SELECT trial_id, step, intermediate_value, "
-                                 "intermediate_value_type FROM trial_intermediate_values") +
-                         kSelected,
-                     params);
+  const Result& iv = results[3];
   for (int i = 0; i < iv.rows(); ++i) {
     auto it = by_id.find(iv.integer(i, 0));
     if (it == by_id.end()) continue;
@@ -94,9 +95,7 @@ std::vector<std::shared_ptr<FrozenTrial>> load_trials(Connection& c, int64_t stu
   }
 
   for (bool user : {true, false}) {
-    Result a = c.exec(std::string("SELECT trial_id, key, value_json FROM ") +
-                          (user ? "trial_user_attributes" : "trial_system_attributes") + kSelected,
-                      params);
+    const Result& a = results[user ? 4 : 5];
     for (int i = 0; i < a.rows(); ++i) {
       auto it = by_id.find(a.integer(i, 0));
       if (it == by_id.end()) continue;

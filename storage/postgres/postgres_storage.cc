@@ -588,12 +588,18 @@ std::optional<int64_t> PostgresStorage::pop_waiting_trial(int64_t study_id) {
 void PostgresStorage::set_trial_param(int64_t trial_id, std::string_view name, double internal,
                                       const Distribution& distribution) {
   write(false, [&](Connection& c) {
-    updatable_state(c, trial_id);
+    // One round trip locks the trial, reads its state and any earlier distribution.
     Result r = c.exec(
-        "SELECT distribution_json FROM trial_params WHERE trial_id = $1 AND param_name = $2",
+        "SELECT t.state, t.number, p.distribution_json FROM trials t LEFT JOIN trial_params p "
+        "ON p.trial_id = t.trial_id AND p.param_name = $2 WHERE t.trial_id = $1 FOR UPDATE OF t",
         {id(trial_id), std::string(name)});
-    if (r.rows() > 0) {
-      Distribution before = distribution_from_json(sqlite::python_json_loads(r.text(0, 0)));
+    if (r.rows() == 0)
+      throw NotFoundError("No trial with trial_id " + std::to_string(trial_id) + " exists.");
+    if (is_finished(trial_state_from_string(r.text(0, 0))))
+      throw UpdateFinishedTrialError("Trial#" + std::string(r.text(0, 1)) +
+                                     " has already finished and can not be updated.");
+    if (!r.is_null(0, 2)) {
+      Distribution before = distribution_from_json(sqlite::python_json_loads(r.text(0, 2)));
       check_compatible(before, distribution, std::string(name));
     }
     upsert_param(c, trial_id, name, internal, distribution);
@@ -658,12 +664,8 @@ TrialPtr PostgresStorage::get_trial(int64_t trial_id) const {
   }
   postgres::DistributionCache distributions;
   auto trials = read([&](Connection& c) {
-    Transaction txn(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    auto loaded = postgres::load_trials(c, -1, std::numeric_limits<int32_t>::max(), {trial_id},
-                                        distributions);
-    bool sent = false;
-    txn.commit(&sent);
-    return loaded;
+    return postgres::load_trials(c, -1, std::numeric_limits<int32_t>::max(), {trial_id},
+                                 distributions, true);
   });
   if (trials.empty())
     throw NotFoundError("No trial with trial_id " + std::to_string(trial_id) + " exists.");
@@ -681,13 +683,9 @@ Trials PostgresStorage::get_all_trials(int64_t study_id, StateMask states) const
   std::lock_guard lock(cache->mutex);
   std::vector<int64_t> recheck(cache->unfinished_ids.begin(), cache->unfinished_ids.end());
   auto fresh = read([&](Connection& c) {
-    Transaction txn(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     require_study(c, study_id);
-    auto loaded =
-        postgres::load_trials(c, study_id, cache->max_trial_id, recheck, cache->distributions);
-    bool sent = false;
-    txn.commit(&sent);
-    return loaded;
+    return postgres::load_trials(c, study_id, cache->max_trial_id, recheck,
+                                 cache->distributions, true);
   });
   Trials unfinished;
   for (auto& trial : fresh) {
@@ -751,7 +749,7 @@ std::vector<int64_t> PostgresStorage::fail_stale_trials(int64_t study_id) {
     if (ids.empty()) return ids;
     postgres::DistributionCache distributions;
     auto trials = postgres::load_trials(c, -1, std::numeric_limits<int32_t>::max(), ids,
-                                        distributions);
+                                        distributions, false);
     for (const auto& trial : trials) {
       c.exec("UPDATE trials SET state = 'FAIL', datetime_complete = LOCALTIMESTAMP "
              "WHERE trial_id = $1",
