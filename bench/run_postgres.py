@@ -9,6 +9,7 @@ Prints a Markdown table of medians.
     /usr/bin/python3 bench/run_postgres.py [BUILD_DIR] [REPEATS]
 """
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -72,6 +73,7 @@ def main():
                 print(f"{name}, {w} workers: {results[name, w]:.0f} trials/s", file=sys.stderr)
     finally:
         server.close()
+        shutil.rmtree(tmp, ignore_errors=True)
     print("| storage | " + " | ".join(f"{w} worker{'s' if w > 1 else ''}" for w in WORKERS) + " |")
     print("|---|" + "---:|" * len(WORKERS))
     for name, *_ in rows:
