@@ -13,6 +13,8 @@
 #include "samplers/random_sampler.h"
 #include "samplers/tpe/tpe_sampler.h"
 #include "storage/in_memory_storage.h"
+#include "storage/postgres/pg_url.h"
+#include "storage/postgres/postgres_storage.h"
 #include "storage/sqlite/sqlite_storage.h"
 #include "storage/sqlite/sqlite_url.h"
 
@@ -146,10 +148,18 @@ std::shared_ptr<Storage> make_storage(std::string_view url) {
     reader.finish();
     return std::make_shared<SqliteStorage>(sqlite::sqlite_url_path(url), options);
   }
+  if (postgres::is_postgres_url(url)) {
+    postgres::PostgresUrl parsed = postgres::parse_postgres_url(url);
+    OptionReader reader("storage 'postgresql'", parsed.options);
+    PostgresStorageOptions options = read_postgres_storage_options(reader);
+    reader.finish();
+    return std::make_shared<PostgresStorage>(std::string(url), options);
+  }
   // Only the scheme is echoed: a URL may carry a password.
   std::string scheme(url.substr(0, url.find(':')));
   throw std::invalid_argument("unsupported storage URL scheme '" + scheme +
-                              "': use ':memory:' for an in-memory study or sqlite:///path.db");
+                              "': use ':memory:' for an in-memory study, sqlite:///path.db or "
+                              "postgresql://user:password@host:port/dbname");
 }
 
 // As Optuna: TPE by default.
