@@ -79,10 +79,24 @@ std::string ids_json(const std::vector<int64_t>& ids) {
   return out + "]";
 }
 
-Statement& select(Connection& c, const std::string& sql, int64_t study_id, int64_t after,
-                  const std::string& ids) {
+// Reading one trial by id is the common case (every ask and tell does it): plain equality
+// lets SQLite use the primary key directly instead of building the selection first.
+constexpr const char* kOne = " WHERE trial_id = ?1";
+
+struct Selection {
+  bool one;
+  int64_t study_id;
+  int64_t after;
+  std::string ids;
+};
+
+Statement& select(Connection& c, const std::string& sql, const Selection& sel) {
   Statement& s = c.prepare(sql);
-  s.bind(1, study_id).bind(2, after).bind(3, std::string_view(ids));
+  if (sel.one) {
+    s.bind(1, sel.after);
+  } else {
+    s.bind(1, sel.study_id).bind(2, sel.after).bind(3, std::string_view(sel.ids));
+  }
   return s;
 }
 
@@ -97,15 +111,16 @@ std::vector<std::shared_ptr<FrozenTrial>> load_trials(Connection& c, int64_t stu
                                                       int64_t after_trial_id,
                                                       const std::vector<int64_t>& trial_ids,
                                                       DistributionCache& distributions) {
-  std::string ids = ids_json(trial_ids);
+  bool one = study_id < 0 && trial_ids.size() == 1;
+  Selection sel{one, study_id, one ? trial_ids[0] : after_trial_id, one ? "" : ids_json(trial_ids)};
   std::vector<std::shared_ptr<FrozenTrial>> trials;
   std::unordered_map<int64_t, FrozenTrial*> by_id;
-  const std::string in = std::string(" WHERE trial_id IN ") + kSelected;
+  const std::string in = one ? std::string(kOne) : std::string(" WHERE trial_id IN ") + kSelected;
 
   Statement& t = select(c,
                         "SELECT trial_id, number, state, datetime_start, datetime_complete "
                         "FROM trials" + in + " ORDER BY trial_id",
-                        study_id, after_trial_id, ids);
+                        sel);
   while (t.step()) {
     auto trial = std::make_shared<FrozenTrial>();
     trial->trial_id = t.column_int(0);
@@ -121,7 +136,7 @@ std::vector<std::shared_ptr<FrozenTrial>> load_trials(Connection& c, int64_t stu
   Statement& p = select(c,
                         "SELECT trial_id, param_name, param_value, distribution_json "
                         "FROM trial_params" + in,
-                        study_id, after_trial_id, ids);
+                        sel);
   while (p.step()) {
     auto it = by_id.find(p.column_int(0));
     if (it == by_id.end()) continue;  // a trial inserted after the trials query: not ours
@@ -137,7 +152,7 @@ std::vector<std::shared_ptr<FrozenTrial>> load_trials(Connection& c, int64_t stu
   Statement& v = select(c,
                         "SELECT trial_id, objective, value, value_type FROM trial_values" + in +
                             " ORDER BY trial_id, objective",
-                        study_id, after_trial_id, ids);
+                        sel);
   while (v.step()) {
     auto it = by_id.find(v.column_int(0));
     if (it == by_id.end()) continue;
@@ -150,7 +165,7 @@ std::vector<std::shared_ptr<FrozenTrial>> load_trials(Connection& c, int64_t stu
   Statement& iv = select(c,
                          "SELECT trial_id, step, intermediate_value, intermediate_value_type "
                          "FROM trial_intermediate_values" + in,
-                         study_id, after_trial_id, ids);
+                         sel);
   while (iv.step()) {
     auto it = by_id.find(iv.column_int(0));
     if (it == by_id.end()) continue;
@@ -162,7 +177,7 @@ std::vector<std::shared_ptr<FrozenTrial>> load_trials(Connection& c, int64_t stu
     Statement& a = select(c,
                           std::string("SELECT trial_id, \"key\", value_json FROM ") +
                               (user ? "trial_user_attributes" : "trial_system_attributes") + in,
-                          study_id, after_trial_id, ids);
+                          sel);
     while (a.step()) {
       auto it = by_id.find(a.column_int(0));
       if (it == by_id.end()) continue;
