@@ -1,5 +1,6 @@
 #include "storage/sqlite/trial_reader.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -27,23 +28,45 @@ std::string format_datetime(Clock::time_point t) {
 }
 
 std::optional<Clock::time_point> parse_datetime(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  std::tm tm{};
-  char fraction[16] = {0};
-  std::string s(text);
-  int n = std::sscanf(s.c_str(), "%d-%d-%d %d:%d:%d.%15[0-9]", &tm.tm_year, &tm.tm_mon,
-                      &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, fraction);
-  if (n < 6) return std::nullopt;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  tm.tm_isdst = -1;
-  std::time_t seconds = std::mktime(&tm);
+  // "YYYY-MM-DD HH:MM:SS" then an optional ".f" to ".ffffff".
+  auto digits = [&](size_t pos, size_t len) -> int {
+    int v = 0;
+    for (size_t i = pos; i < pos + len; ++i) {
+      if (i >= text.size() || text[i] < '0' || text[i] > '9') return -1;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
+  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || text[13] != ':' || text[16] != ':')
+    return std::nullopt;
+  int year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
+  int hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return std::nullopt;
   int64_t micros = 0;
-  if (n == 7) {
-    std::string digits(fraction);
-    digits.resize(6, '0');
-    micros = std::stoll(digits);
+  if (text.size() > 20 && text[19] == '.') {
+    size_t n = std::min<size_t>(text.size() - 20, 6);
+    int f = digits(20, n);
+    if (f < 0) return std::nullopt;
+    micros = f;
+    for (size_t i = n; i < 6; ++i) micros *= 10;
   }
+  // mktime re-reads the time zone on every call, which dominated loading a large study. Trials
+  // come in time order, so the start of the last hour converted is kept; within an hour the
+  // local offset does not change.
+  thread_local std::string cached_hour;
+  thread_local std::time_t cached_start = 0;
+  std::string_view hour_text = text.substr(0, 13);
+  if (hour_text != cached_hour) {
+    std::tm tm{};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_isdst = -1;
+    cached_start = std::mktime(&tm);
+    cached_hour = hour_text;
+  }
+  std::time_t seconds = cached_start + minute * 60 + second;
   return Clock::time_point(std::chrono::duration_cast<Clock::duration>(
       std::chrono::seconds(seconds) + std::chrono::microseconds(micros)));
 }
