@@ -10,6 +10,33 @@
 
 namespace hpo::sqlite {
 
+namespace {
+
+// Days from 1970-01-01 to the given proleptic Gregorian date (Howard Hinnant's algorithm).
+int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// Seconds east of UTC of the local time zone at `t`. The zone is read once per process
+// (localtime_r reads it only on first use; the static makes that first use single-threaded).
+std::time_t utc_offset(std::time_t t) {
+  static const bool zone_read = [] {
+    tzset();
+    return true;
+  }();
+  (void)zone_read;
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  return tm.tm_gmtoff;
+}
+
+}  // namespace
+
 std::string format_datetime(Clock::time_point t) {
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
   std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
@@ -18,6 +45,7 @@ std::string format_datetime(Clock::time_point t) {
     fraction += 1000000;
     --seconds;
   }
+  utc_offset(seconds);  // reads the time zone once, before localtime_r below
   std::tm tm{};
   localtime_r(&seconds, &tm);
   char buf[96];
@@ -50,20 +78,18 @@ std::optional<Clock::time_point> parse_datetime(std::string_view text) {
     micros = f;
     for (size_t i = n; i < 6; ++i) micros *= 10;
   }
-  // mktime re-reads the time zone on every call, which dominated loading a large study. Trials
-  // come in time order, so the start of the last hour converted is kept; within an hour the
+  // Local time to time_t without mktime: mktime re-reads the time zone on every call (which
+  // dominated loading a large study, and races inside glibc when threads call it at once).
+  // The date is converted as if UTC, then shifted by the local offset that localtime_r reports
+  // there. Trials come in time order, so the last hour converted is kept: within an hour the
   // local offset does not change.
   thread_local std::string cached_hour;
   thread_local std::time_t cached_start = 0;
   std::string_view hour_text = text.substr(0, 13);
   if (hour_text != cached_hour) {
-    std::tm tm{};
-    tm.tm_year = year - 1900;
-    tm.tm_mon = month - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_isdst = -1;
-    cached_start = std::mktime(&tm);
+    std::time_t as_utc = days_from_civil(year, month, day) * 86400 + hour * 3600;
+    std::time_t local = as_utc - utc_offset(as_utc);
+    cached_start = as_utc - utc_offset(local);
     cached_hour = hour_text;
   }
   std::time_t seconds = cached_start + minute * 60 + second;

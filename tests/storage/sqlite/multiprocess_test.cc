@@ -85,7 +85,7 @@ TEST(SqliteMultiProcess, KilledWorkersTrialIsFailedByABusyWorkerAndRetried) {
   EXPECT_EQ(retry.params.at("x"), x);
   EXPECT_EQ(retry.values, std::vector<double>{x * x});
   EXPECT_EQ(retry.system_attrs.at("failed_trial"), 3);
-  EXPECT_EQ(retry.system_attrs.at("retry_history"), nlohmann::json({3}));
+  EXPECT_EQ(retry.system_attrs.at("retry_history"), nlohmann::json::array({3}));
   for (const auto& [id, value] : before) {
     EXPECT_EQ(s.get_trial(id)->state, TrialState::kComplete);
     EXPECT_EQ(s.get_trial(id)->values, std::vector<double>{value});
