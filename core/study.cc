@@ -59,7 +59,13 @@ std::shared_ptr<Study> Study::create(CreateStudyOptions options) {
                                   "' exists with other directions than the ones given");
     }
   } else {
-    study_id = options.storage->create_study(options.directions, options.study_name);
+    try {
+      study_id = options.storage->create_study(options.directions, options.study_name);
+    } catch (const DuplicatedStudyError&) {
+      // Another process created it between our lookup and our insert: load theirs, as Optuna.
+      if (!options.load_if_exists) throw;
+      return create(std::move(options));
+    }
   }
   return std::make_shared<Study>(study_id, options.study_name, options.directions,
                                  options.storage, options.sampler, options.pruner);
