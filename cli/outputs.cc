@@ -64,12 +64,28 @@ std::string fail_reason(const FrozenTrial& t) {
 std::set<std::string> param_names(const Trials& trials) {
   std::set<std::string> names;
   for (const TrialPtr& t : trials) {
-    for (const auto& [name, value] : t->params) names.insert(name);
+    for (const auto& [name, value] : trial_params(*t)) names.insert(name);
   }
   return names;
 }
 
 }  // namespace
+
+ExternalParams trial_params(const FrozenTrial& trial) {
+  ExternalParams params = trial.external_params();
+  auto fixed = trial.system_attrs.find("fixed_params");
+  if (trial.state == TrialState::kWaiting && fixed != trial.system_attrs.end() &&
+      fixed->is_object()) {
+    for (const auto& [name, value] : fixed->items()) {
+      try {
+        params.emplace(name, param_value_from_json(value));
+      } catch (const std::invalid_argument&) {
+        // Not a value hpo could have enqueued; the row just lacks it.
+      }
+    }
+  }
+  return params;
+}
 
 void write_file_atomically(const std::string& path, std::string_view content) {
   fs::path target(path);
@@ -152,7 +168,7 @@ std::string trials_csv(const Study& study) {
       out += ",";
       if (i < t->values.size()) out += param_text(ParamValue(t->values[i]));
     }
-    ExternalParams params = t->external_params();
+    ExternalParams params = trial_params(*t);
     for (const std::string& name : names) {
       out += ",";
       if (auto it = params.find(name); it != params.end()) out += csv_field(param_text(it->second));
@@ -172,7 +188,7 @@ nlohmann::json trials_json(const Study& study) {
     row["state"] = std::string(to_string(t->state));
     row["values"] = t->values;
     nlohmann::json params = nlohmann::json::object();
-    for (const auto& [name, value] : t->external_params()) params[name] = to_json(value);
+    for (const auto& [name, value] : trial_params(*t)) params[name] = to_json(value);
     row["params"] = params;
     nlohmann::json intermediate = nlohmann::json::object();
     for (const auto& [step, value] : t->intermediate_values) {

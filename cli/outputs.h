@@ -17,6 +17,10 @@ namespace hpo::cli {
 // Throws std::runtime_error naming the path on failure.
 void write_file_atomically(const std::string& path, std::string_view content);
 
+// A trial's params as the objective sees them; for a WAITING (enqueued) trial, the params it
+// will run with.
+ExternalParams trial_params(const FrozenTrial& trial);
+
 // Flat `name: value` YAML that YAML 1.1 and 1.2 readers both type correctly (floats always
 // carry a '.', strings are quoted), or a JSON object when `json` is set.
 std::string best_params_text(const ExternalParams& params, bool json);

@@ -97,7 +97,7 @@ int show_trials(const StudyRef& ref) {
     std::printf("%-7s %-9s %-14s %s\n", "number", "state", "value", "params");
     for (const TrialPtr& t : study->get_trials()) {
       std::string params;
-      for (const auto& [name, value] : t->external_params()) {
+      for (const auto& [name, value] : trial_params(*t)) {
         params += (params.empty() ? "" : " ") + name + "=" + param_text(value);
       }
       std::printf("%-7lld %-9s %-14s %s\n", static_cast<long long>(t->number),
