@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -19,7 +18,6 @@
 
 #include "cli/metric_parser.h"
 #include "cli/signals.h"
-#include "cli/study_file.h"
 
 extern char** environ;
 
@@ -132,45 +130,6 @@ int milliseconds_until(SteadyClock::time_point t) {
 
 }  // namespace
 
-std::string shell_quote(std::string_view value) {
-  auto safe = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_@%+=:,./-", c) != nullptr;
-  };
-  if (!value.empty() && std::all_of(value.begin(), value.end(), safe)) return std::string(value);
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
-std::string param_text(const ParamValue& value) {
-  struct Visitor {
-    std::string operator()(std::monostate) const { return "None"; }
-    std::string operator()(bool b) const { return b ? "true" : "false"; }
-    std::string operator()(int64_t i) const { return std::to_string(i); }
-    std::string operator()(double d) const {
-      char buffer[64];
-      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, d);
-      return std::string(buffer, end);
-    }
-    std::string operator()(const std::string& s) const { return s; }
-  };
-  return std::visit(Visitor{}, value);
-}
-
-std::string substitute_placeholders(const std::string& command,
-                                    const std::map<std::string, std::string>& values) {
-  return expand_placeholders(command, [&](const std::string& name) -> std::optional<std::string> {
-    auto it = values.find(name);
-    if (it == values.end()) return std::nullopt;
-    return shell_quote(it->second);
-  });
-}
 
 ProcessResult run_objective_process(const ProcessSpec& spec, const LineHandler& on_stdout_line,
                                     InterruptController* interrupts) {

@@ -11,20 +11,11 @@
 #include <string>
 #include <string_view>
 
-#include "core/distribution.h"
+#include "cli/command_template.h"
 
 namespace hpo::cli {
 
 class InterruptController;
-
-// The command with each {name} replaced by the shell-quoted value of that parameter (or of
-// "trial_number"); see expand_placeholders() in study_file.h for the exact rules.
-std::string substitute_placeholders(const std::string& command,
-                                    const std::map<std::string, std::string>& values);
-// `value` quoted for /bin/sh: bare when it is made of safe characters, else in single quotes.
-std::string shell_quote(std::string_view value);
-// A parameter value as text: strings as is, numbers in their shortest exact form.
-std::string param_text(const ParamValue& value);
 
 struct ProcessSpec {
   std::string command;                     // for /bin/sh -c, already substituted

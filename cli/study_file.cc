@@ -1,144 +1,18 @@
 #include "cli/study_file.h"
 
-#include <charconv>
-#include <cmath>
+#include <algorithm>
 #include <filesystem>
-#include <functional>
-#include <set>
 
 #include <yaml-cpp/yaml.h>
 
+#include "cli/command_template.h"
+#include "cli/yaml_checker.h"
 #include "core/factory.h"
 #include "core/option_reader.h"
 
 namespace hpo::cli {
 namespace fs = std::filesystem;
 namespace {
-
-// Collects problems with their line; each read names the field it reads.
-class Checker {
- public:
-  explicit Checker(std::string file) : file_(std::move(file)) {}
-
-  void problem(const YAML::Node& at, const std::string& field, const std::string& message) {
-    int line = at.IsDefined() ? at.Mark().line + 1 : 0;
-    add(line, field, message);
-  }
-  void add(int line, const std::string& field, const std::string& message) {
-    std::string where = file_ + (line > 0 ? ":" + std::to_string(line) : "") + ": ";
-    problems_.push_back(where + field + ": " + message);
-  }
-
-  // Rejects keys of `map` not in `known`, with a did-you-mean.
-  void check_keys(const YAML::Node& map, const std::string& field,
-                  const std::vector<std::string>& known) {
-    for (const auto& kv : map) {
-      std::string key = kv.first.Scalar();
-      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      std::string message = "unknown key '" + key + "'";
-      if (auto guess = did_you_mean(key, known)) {
-        message += "; did you mean '" + *guess + "'?";
-      } else {
-        message += "; known keys: ";
-        for (size_t i = 0; i < known.size(); ++i) message += (i ? ", " : "") + known[i];
-      }
-      problem(kv.first, join(field, key), message);
-    }
-  }
-
-  std::optional<std::string> string(const YAML::Node& n, const std::string& field) {
-    if (!n.IsScalar() || n.Scalar().empty()) {
-      problem(n, field, "must be a non-empty string");
-      return std::nullopt;
-    }
-    return n.Scalar();
-  }
-  std::optional<double> number(const YAML::Node& n, const std::string& field) {
-    if (n.IsScalar()) {
-      const std::string& s = n.Scalar();
-      double v = 0.0;
-      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-      if (ec == std::errc() && end == s.data() + s.size() && std::isfinite(v)) return v;
-    }
-    problem(n, field, "must be a finite number, got '" + text(n) + "'");
-    return std::nullopt;
-  }
-  std::optional<int64_t> integer(const YAML::Node& n, const std::string& field) {
-    if (n.IsScalar()) {
-      const std::string& s = n.Scalar();
-      int64_t v = 0;
-      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-      if (ec == std::errc() && end == s.data() + s.size()) return v;
-    }
-    problem(n, field, "must be an integer, got '" + text(n) + "'");
-    return std::nullopt;
-  }
-  std::optional<bool> boolean(const YAML::Node& n, const std::string& field) {
-    if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false")) {
-      return n.Scalar() == "true";
-    }
-    problem(n, field, "must be true or false, got '" + text(n) + "'");
-    return std::nullopt;
-  }
-  bool is_map(const YAML::Node& n, const std::string& field, const std::string& example) {
-    if (n.IsMap()) return true;
-    problem(n, field, "must be a mapping, e.g. " + example);
-    return false;
-  }
-
-  static std::string join(const std::string& a, const std::string& b) {
-    return a.empty() ? b : a + "." + b;
-  }
-  static std::string text(const YAML::Node& n) {
-    if (n.IsScalar()) return n.Scalar();
-    if (n.IsSequence()) return "a list";
-    if (n.IsMap()) return "a mapping";
-    return "nothing";
-  }
-
-  const std::string& file() const { return file_; }
-  const std::vector<std::string>& problems() const { return problems_; }
-
- private:
-  std::string file_;
-  std::vector<std::string> problems_;
-};
-
-// A categorical choice from a YAML scalar: quoted scalars are strings; plain ones are read as
-// null, bool, integer or float when they look like one.
-ParamValue choice_of(const YAML::Node& n) {
-  const std::string& s = n.Scalar();
-  if (n.Tag() == "!") return s;
-  if (s == "~" || s == "null" || s == "Null" || s == "NULL") return std::monostate{};
-  if (s == "true" || s == "True") return true;
-  if (s == "false" || s == "False") return false;
-  int64_t i = 0;
-  if (auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
-      ec == std::errc() && end == s.data() + s.size()) {
-    return i;
-  }
-  double d = 0.0;
-  if (auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-      ec == std::errc() && end == s.data() + s.size()) {
-    return d;
-  }
-  return s;
-}
-
-nlohmann::json yaml_to_json(const YAML::Node& n) {
-  if (n.IsMap()) {
-    nlohmann::json j = nlohmann::json::object();
-    for (const auto& kv : n) j[kv.first.Scalar()] = yaml_to_json(kv.second);
-    return j;
-  }
-  if (n.IsSequence()) {
-    nlohmann::json j = nlohmann::json::array();
-    for (const auto& item : n) j.push_back(yaml_to_json(item));
-    return j;
-  }
-  if (n.IsScalar()) return to_json(choice_of(n));
-  return nullptr;
-}
 
 std::string absolute_in(const std::string& dir, const std::string& path) {
   fs::path p(path);
@@ -267,55 +141,6 @@ std::optional<std::string> check_storage_url(const std::string& url) {
   return "unsupported storage URL; use sqlite:///file.db, postgresql://user@host/db or :memory:";
 }
 
-size_t placeholder_length(const std::string& text, size_t open) {
-  if (open >= text.size() || text[open] != '{') return 0;
-  size_t i = open + 1;
-  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-  if (i >= text.size() || !(std::isalpha(static_cast<unsigned char>(text[i])) || text[i] == '_')) {
-    return 0;
-  }
-  while (i < text.size() && word(text[i])) ++i;
-  return i < text.size() && text[i] == '}' ? i - open + 1 : 0;
-}
-
-std::string expand_placeholders(
-    const std::string& command,
-    const std::function<std::optional<std::string>(const std::string&)>& replace) {
-  std::string out;
-  for (size_t i = 0; i < command.size(); ++i) {
-    char ch = command[i];
-    if (ch != '{' || (i > 0 && command[i - 1] == '$')) {
-      out += ch;
-      continue;
-    }
-    // {{name}}: the literal text {name}.
-    if (size_t inner = placeholder_length(command, i + 1);
-        inner > 0 && i + 1 + inner < command.size() && command[i + 1 + inner] == '}') {
-      out += command.substr(i + 1, inner);
-      i += inner + 1;
-      continue;
-    }
-    size_t length = placeholder_length(command, i);
-    std::optional<std::string> value;
-    if (length > 0) value = replace(command.substr(i + 1, length - 2));
-    if (!value) {
-      out += ch;
-      continue;
-    }
-    out += *value;
-    i += length - 1;
-  }
-  return out;
-}
-
-std::vector<std::string> placeholders_in(const std::string& command) {
-  std::vector<std::string> names;
-  expand_placeholders(command, [&](const std::string& name) -> std::optional<std::string> {
-    names.push_back(name);
-    return std::nullopt;
-  });
-  return names;
-}
 
 namespace {
 

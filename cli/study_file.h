@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -91,17 +90,5 @@ std::string default_storage_url(const std::string& dir, const std::string& stem)
 
 // Checks a storage URL's form without opening it; returns the problem, or nullopt.
 std::optional<std::string> check_storage_url(const std::string& url);
-
-// The length of the placeholder "{identifier}" starting at text[open], or 0 if there is none
-// there (identifiers: a letter or '_', then letters, digits, '_'; other braces are literal).
-size_t placeholder_length(const std::string& text, size_t open);
-// Rewrites each placeholder "{name}" of a command template with replace(name), leaving it as
-// is when replace returns nullopt. "{{name}}" is the literal text {name}; "${name}" is left to
-// the shell; braces around anything but an identifier are literal (awk, shell blocks).
-std::string expand_placeholders(
-    const std::string& command,
-    const std::function<std::optional<std::string>(const std::string&)>& replace);
-// The placeholder names of a command template, in order.
-std::vector<std::string> placeholders_in(const std::string& command);
 
 }  // namespace hpo::cli
