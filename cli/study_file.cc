@@ -128,7 +128,9 @@ StudyFileError::StudyFileError(std::vector<std::string> problems)
       problems_(std::move(problems)) {}
 
 std::string default_storage_url(const std::string& dir, const std::string& stem) {
-  return "sqlite:///" + (fs::path(dir) / (stem + ".db")).string();
+  // Heartbeats: trials left RUNNING by a run that was killed outright (kill -9, a lost
+  // machine) are marked FAIL by a later run, after twice the interval without a stamp.
+  return "sqlite:///" + (fs::path(dir) / (stem + ".db")).string() + "?heartbeat_interval=60";
 }
 
 std::optional<std::string> check_storage_url(const std::string& url) {

@@ -85,7 +85,8 @@ class StudyFileError : public std::runtime_error {
 // opens nothing) and that every input exists. Throws StudyFileError listing every problem.
 StudyFile load_study_file(const std::string& path);
 
-// The storage URL a study file gets when it names none: an SQLite file next to it.
+// The storage URL a study file gets when it names none: an SQLite file next to it, with
+// heartbeats every 60 s.
 std::string default_storage_url(const std::string& dir, const std::string& stem);
 
 // Checks a storage URL's form without opening it; returns the problem, or nullopt.

@@ -220,3 +220,30 @@ def test_study_commands(tmp_path, sqlite):
     assert run_hpo("trials", name).returncode == 2  # a name needs --storage
     assert run_hpo("delete", path).returncode == 0
     assert run_hpo("trials", name, "--storage", storage).returncode == 1
+
+
+def test_progress_on_a_terminal_is_one_updating_line(tmp_path):
+    import os
+    import pty
+    import subprocess
+    from conftest import HPO_BIN
+    path = write_study(tmp_path, base_study(storage=":memory:", budget={"n_trials": 3}))
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([HPO_BIN, "run", str(path)], stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: the other side closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out, _ = proc.communicate(timeout=60)
+    os.close(master)
+    text = b"".join(chunks).decode()
+    assert proc.returncode == 0
+    assert "\rtrials 3/3 | 3 complete, 0 pruned, 0 failed | best " in text
+    assert "trial 0 COMPLETE" not in text
+    assert b"best value:" in out
