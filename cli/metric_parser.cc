@@ -121,7 +121,8 @@ nlohmann::json yaml_to_json(const YAML::Node& node) {
 }
 
 std::string describe(const nlohmann::json& v) {
-  std::string text = v.dump();
+  // Output is not necessarily UTF-8: invalid bytes become U+FFFD instead of an exception.
+  std::string text = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (text.size() > 60) text = text.substr(0, 57) + "...";
   return text;
 }

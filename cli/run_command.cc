@@ -24,9 +24,17 @@ namespace {
 
 const char* const kInterrupted = "interrupted";
 
+// `text` with every byte that is not valid UTF-8 replaced by U+FFFD: storage writes JSON, and
+// a command's stderr may hold anything.
+std::string utf8_safe(const std::string& text) {
+  return nlohmann::json::parse(
+             nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .get<std::string>();
+}
+
 // Ends a trial as FAIL with its reason; the only objective error optimize() catches.
 struct TrialFailure : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  explicit TrialFailure(const std::string& reason) : std::runtime_error(utf8_safe(reason)) {}
 };
 
 ParamValue suggest(Trial& trial, const ParamSpec& p) {

@@ -247,3 +247,16 @@ def test_progress_on_a_terminal_is_one_updating_line(tmp_path):
     assert "\rtrials 3/3 | 3 complete, 0 pruned, 0 failed | best " in text
     assert "trial 0 COMPLETE" not in text
     assert b"best value:" in out
+
+
+def test_binary_output_does_not_break_the_run(tmp_path):
+    study = base_study(storage=":memory:", budget={"n_trials": 2})
+    study["objective"]["command"] = (
+        "if [ {trial_number} = 0 ]; then printf '\\377\\376 bad\\n' >&2; exit 2; fi; "
+        "printf '\\377{\"loss\": \"\\377\"}\\n{\"loss\": 3}\\n'")
+    r = run_hpo("run", write_study(tmp_path, study))
+    assert r.returncode == 0, r.stderr
+    rows = load_csv(tmp_path / "study.trials.csv")
+    assert rows[0]["state"] == "FAIL" and "exited with code 2" in rows[0]["fail_reason"]
+    assert "\ufffd" in rows[0]["fail_reason"]
+    assert rows[1]["state"] == "COMPLETE" and rows[1]["value"] == "3"
