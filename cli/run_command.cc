@@ -235,7 +235,12 @@ int run_study(const std::string& study_file, const RunOverrides& overrides) {
     create.study_name = name;
     create.directions = file.directions;
     create.load_if_exists = true;
-    study = Study::create(create);
+    try {
+      study = Study::create(create);
+    } catch (const DuplicatedStudyError&) {
+      // Another process created it between Study::create's lookup and its insert: load it.
+      study = Study::create(create);
+    }
     study_ready = true;
     if (interrupts.interrupted()) study->stop();
     if (!file.study_name) {
@@ -268,6 +273,10 @@ int run_study(const std::string& study_file, const RunOverrides& overrides) {
       }
       // optimize() clears a stop that came before it started: ask again after each trial.
       if (interrupts.interrupted()) s.stop();
+      // Other processes may share the study: its budget is spent when their trials and ours
+      // together reach it (running trials then finish, so the overshoot is at most the
+      // number of trials running at that moment).
+      if (file.n_trials && count_done(s) >= *file.n_trials) s.stop();
       progress->trial_finished(t);
     });
     TrialRunner runner(file, name, interrupts);

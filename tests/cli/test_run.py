@@ -260,3 +260,24 @@ def test_binary_output_does_not_break_the_run(tmp_path):
     assert rows[0]["state"] == "FAIL" and "exited with code 2" in rows[0]["fail_reason"]
     assert "\ufffd" in rows[0]["fail_reason"]
     assert rows[1]["state"] == "COMPLETE" and rows[1]["value"] == "3"
+
+
+def test_two_processes_share_one_study_and_its_budget(tmp_path, sqlite):
+    import subprocess
+    from conftest import HPO_BIN
+    study = base_study(budget={"n_trials": 10})
+    study["objective"]["command"] = ("echo $PPID >> owners.txt; sleep 0.05; " +
+                                     study["objective"]["command"])
+    path = write_study(tmp_path, study)
+    procs = [subprocess.Popen([HPO_BIN, "run", str(path), "--quiet"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    rows = load_csv(tmp_path / "study.trials.csv")
+    numbers = sorted(int(r["number"]) for r in rows)
+    assert numbers == list(range(len(rows)))  # dense, none lost or doubled
+    # both worked on the one study; the budget holds up to the trial the other was running
+    assert len(set((tmp_path / "owners.txt").read_text().split())) == 2
+    assert {r["state"] for r in rows} == {"COMPLETE"}
+    assert 10 <= len(rows) <= 11
