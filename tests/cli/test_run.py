@@ -281,3 +281,15 @@ def test_two_processes_share_one_study_and_its_budget(tmp_path, sqlite):
     assert len(set((tmp_path / "owners.txt").read_text().split())) == 2
     assert {r["state"] for r in rows} == {"COMPLETE"}
     assert 10 <= len(rows) <= 11
+
+
+def test_budget_timeout_starts_no_trial_after_it(tmp_path):
+    import time
+    study = base_study(storage=":memory:", budget={"timeout": 0.6})
+    study["objective"]["command"] = "sleep 0.2; " + study["objective"]["command"]
+    t0 = time.monotonic()
+    r = run_hpo("run", write_study(tmp_path, study))
+    assert r.returncode == 0, r.stderr
+    assert time.monotonic() - t0 < 5
+    rows = load_csv(tmp_path / "study.trials.csv")
+    assert 2 <= len(rows) <= 4 and {row["state"] for row in rows} == {"COMPLETE"}
