@@ -114,6 +114,12 @@ class TrialRunner {
       trial.report(v->value, v->step);
       return trial.should_prune();
     };
+    const std::string metric_file = metric_file_path(number);
+    if (!metric_file.empty()) {
+      // A file left by an earlier trial must not pass for this trial's metric.
+      std::error_code ec;
+      std::filesystem::remove(metric_file, ec);
+    }
     ProcessResult r = run_objective_process(spec, on_line, &interrupts_);
     trial.set_system_attr("hpo:exit_code", r.exit_code);
     if (r.end == ProcessEnd::kStopped) throw TrialPruned();
@@ -138,21 +144,26 @@ class TrialRunner {
       case MetricSource::kLastNumber:
         m = parse_final_last_number(r.last_number);
         break;
-      case MetricSource::kFile: {
-        std::string path = o.metric.file;
-        for (size_t at; (at = path.find("{trial_number}")) != std::string::npos;) {
-          path.replace(at, 14, number);
-        }
-        m = parse_metric_document(read_text(path), o.metric.file_is_yaml, o.metric.keys,
-                                  "'" + path + "'");
+      case MetricSource::kFile:
+        m = parse_metric_document(read_text(metric_file), o.metric.file_is_yaml, o.metric.keys,
+                                  "'" + metric_file + "'");
         break;
-      }
     }
     if (!m.ok()) throw TrialFailure(m.error);
     return m.values;
   }
 
  private:
+  // The metric file of trial `number`, or "" when the metric is not read from a file.
+  std::string metric_file_path(const std::string& number) const {
+    if (file_.objective.metric.source != MetricSource::kFile) return "";
+    std::string path = file_.objective.metric.file;
+    for (size_t at; (at = path.find("{trial_number}")) != std::string::npos;) {
+      path.replace(at, 14, number);
+    }
+    return path;
+  }
+
   const StudyFile& file_;
   const std::string& study_name_;
   InterruptController& interrupts_;
@@ -212,6 +223,12 @@ int run_study(const std::string& study_file, const RunOverrides& overrides) {
       return kExitUsage;
     }
     file.storage_url = *overrides.storage_url;
+  }
+  if (file.n_jobs > 1 && file.objective.metric.source == MetricSource::kFile &&
+      file.objective.metric.file.find("{trial_number}") == std::string::npos) {
+    std::fprintf(stderr, "error: %s: objective.metric.file: with n_jobs > 1, trials would share "
+                         "one metric file; put {trial_number} in its name\n", study_file.c_str());
+    return kExitUsage;
   }
   if (!file.n_trials && !file.timeout_seconds) {
     std::fprintf(stderr, "error: %s: budget: give budget.n_trials or budget.timeout in the "

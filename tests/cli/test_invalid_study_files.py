@@ -129,6 +129,18 @@ def test_missing_file_and_bad_flags(tmp_path):
     assert_no_database(tmp_path)
 
 
+def test_shared_metric_file_with_several_jobs(tmp_path):
+    study = base_study(n_jobs=2)
+    study["objective"]["metric"] = {"key": "loss", "from": "file", "file": "m.json"}
+    path = write_study(tmp_path, study)
+    r = run_hpo("run", path)
+    assert r.returncode == 2 and "objective.metric.file" in r.stderr
+    study["n_jobs"] = 1
+    r = run_hpo("run", write_study(tmp_path, study), "--n-jobs", "2")
+    assert r.returncode == 2 and "{trial_number}" in r.stderr
+    assert_no_database(tmp_path)
+
+
 def test_no_budget(tmp_path):
     study = base_study()
     del study["budget"]

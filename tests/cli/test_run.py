@@ -117,7 +117,7 @@ def test_metric_from_files_and_last_number(tmp_path):
         "json": ({"key": "val.loss", "from": "file", "file": "out_{trial_number}.json"},
                  "echo '{\"val\": {\"loss\": 2.5}}' > out_{trial_number}.json"),
         "yaml": ({"key": "loss", "from": "file", "file": "out.yaml"},
-                 "printf 'loss: 2.5\\nother: x\\n' > out.yaml"),
+                 "[ {trial_number} = 1 ] || printf 'loss: 2.5\\nother: x\\n' > out.yaml"),
         "number": ({"from": "last_number"}, "echo 'epoch 1 loss=7'; echo 'final loss: 2.5'"),
     }
     for name, (metric, command) in cases.items():
@@ -127,7 +127,12 @@ def test_metric_from_files_and_last_number(tmp_path):
         study["objective"].update({"command": command, "metric": metric})
         r = run_hpo("run", write_study(d, study))
         assert r.returncode == 0, (name, r.stderr)
-        assert [float(row["value"]) for row in load_csv(d / "study.trials.csv")] == [2.5, 2.5]
+        rows = load_csv(d / "study.trials.csv")
+        assert float(rows[0]["value"]) == 2.5
+        if name == "yaml":  # trial 1 wrote no file: trial 0's file must not count for it
+            assert rows[1]["state"] == "FAIL" and "wrote no file" in rows[1]["fail_reason"]
+        else:
+            assert float(rows[1]["value"]) == 2.5
 
 
 def test_maximize_and_json_best_params(tmp_path):
