@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <set>
+#include <thread>
 
 namespace hpo::sqlite {
 namespace {
@@ -200,6 +202,26 @@ void create_schema(Connection& c) {
 
 }  // namespace
 
+namespace {
+
+// Switching a file to WAL needs a moment when no other connection holds a lock, and SQLite
+// does not wait for one through the busy handler. Two processes opening a new file at once
+// meet exactly that, so retry with a growing pause before giving up.
+void enable_wal(Connection& connection) {
+  constexpr int kSqliteBusy = 5;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      connection.exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (const StorageError& e) {
+      if ((e.code() & 0xff) != kSqliteBusy || attempt >= 100) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2 + 2 * attempt));
+    }
+  }
+}
+
+}  // namespace
+
 void configure_connection(Connection& connection) {
   // NORMAL in WAL mode: a killed process never loses a committed transaction (the WAL is in
   // the OS's cache); only a power cut can drop the last few, and never corrupts the file.
@@ -238,7 +260,7 @@ std::unique_ptr<Connection> open_study_database(const std::string& path,
     if (!tables.contains("trial_heartbeats") || !tables.contains("trial_values"))
       fail(path, "it lacks tables of Optuna's 3.x schema (written by Optuna 2.x?)");
   }
-  connection->exec("PRAGMA journal_mode = WAL");
+  enable_wal(*connection);
   if (!tables.empty()) {
     Transaction txn(*connection, Transaction::Kind::kWrite);
     connection->exec(kTables[std::size(kTables) - 2]);
