@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-debian.sh
-scripts/build.sh
+# Explicit ON: scripts/run.sh may have configured the same build/ with tests and benchmarks off.
+scripts/build.sh -DHPO_BUILD_TESTS=ON -DHPO_BUILD_BENCH=ON
 ctest --test-dir build --output-on-failure -j"$(nproc)"
