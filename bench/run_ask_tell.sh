@@ -14,7 +14,7 @@ optuna = json.loads(sys.argv[2])
 rows = {}
 for b in hpo["benchmarks"]:
     if b.get("aggregate_name") == "median":
-        n = int(b["run_name"].split(":")[1])
+        n = int(b["run_name"].split(":")[1].split("/")[0])
         rows[n] = 1e6 / b["items_per_second"]
 print("| trials | hpo µs/trial | Optuna 3.1 µs/trial | ratio |")
 print("|---:|---:|---:|---:|")
