@@ -10,6 +10,8 @@
 #include "samplers/grid_sampler.h"
 #include "samplers/random_sampler.h"
 #include "storage/in_memory_storage.h"
+#include "storage/sqlite/sqlite_storage.h"
+#include "storage/sqlite/sqlite_url.h"
 
 namespace hpo {
 namespace {
@@ -99,10 +101,16 @@ std::shared_ptr<Pruner> make_pruner(std::string_view name, const nlohmann::json&
 
 std::shared_ptr<Storage> make_storage(std::string_view url) {
   if (url.empty() || url == ":memory:") return std::make_shared<InMemoryStorage>();
+  if (sqlite::is_sqlite_url(url)) {
+    OptionReader reader("storage 'sqlite'", sqlite::sqlite_url_options(url));
+    SqliteStorageOptions options = read_sqlite_storage_options(reader);
+    reader.finish();
+    return std::make_shared<SqliteStorage>(sqlite::sqlite_url_path(url), options);
+  }
   // Only the scheme is echoed: a URL may carry a password.
   std::string scheme(url.substr(0, url.find(':')));
   throw std::invalid_argument("unsupported storage URL scheme '" + scheme +
-                              "': use ':memory:' for an in-memory study");
+                              "': use ':memory:' for an in-memory study or sqlite:///path.db");
 }
 
 std::shared_ptr<Sampler> make_default_sampler() { return make_sampler("random"); }

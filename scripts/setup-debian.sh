@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  g++ cmake ninja-build ccache pkg-config clang
+  g++ cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   # C++ libraries
   libeigen3-dev libtbb-dev libsqlite3-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   liblbfgspp-dev libssl-dev libpq-dev libpqxx-dev pybind11-dev

@@ -1,0 +1,34 @@
+// Optuna 3.x's RDB schema (alembic revision v3.0.0.d, version_info.schema_version 12), table
+// for table and column for column, plus two indexes of hpo's own, and the checks run before a
+// file is used as a study database.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "storage/sqlite/connection.h"
+
+namespace hpo::sqlite {
+
+// version_info.schema_version that Optuna 3.x writes and reads.
+inline constexpr int kSchemaVersion = 12;
+
+// Opens (creating if needed) the study database at `path` and returns a connection to it, in
+// WAL mode. Nothing is written to the file until every check has passed; each failure throws
+// StorageError naming the file and the reason, leaving the file as it was:
+// - the file does not exist and its directory is missing or cannot be written;
+// - the file exists but cannot be read and written, or its directory cannot be written
+//   (SQLite keeps its -wal and -shm files beside it);
+// - the file is not an SQLite database;
+// - the database has tables but is not a study database, or has a schema version or alembic
+//   revision that hpo does not know.
+// A new or empty database gets Optuna's tables, the version_info row, and an empty
+// alembic_version table: whichever Optuna release opens the file first stamps its own head
+// revision, so both Optuna 3.1 and later releases accept it.
+std::unique_ptr<Connection> open_study_database(const std::string& path,
+                                                const ConnectionOptions& options);
+
+// Per-connection settings every pooled connection gets (synchronous mode, cache size).
+void configure_connection(Connection& connection);
+
+}  // namespace hpo::sqlite

@@ -1,0 +1,711 @@
+#include "storage/sqlite/sqlite_storage.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include "core/errors.h"
+#include "core/option_reader.h"
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/python_json.h"
+#include "storage/sqlite/schema.h"
+#include "storage/sqlite/trial_reader.h"
+
+namespace hpo {
+
+using sqlite::Connection;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+// ---- Connection pool ----
+
+class SqliteStorage::Pool {
+ public:
+  Pool(std::string path, sqlite::ConnectionOptions options, std::unique_ptr<Connection> first)
+      : path_(std::move(path)), options_(options) {
+    idle_.push_back(std::move(first));
+  }
+
+  // A connection on loan; goes back to the pool when the lease ends.
+  class Lease {
+   public:
+    Lease(Pool& pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
+    ~Lease() {
+      std::lock_guard lock(pool_.mutex_);
+      pool_.idle_.push_back(std::move(c_));
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Connection& operator*() const { return *c_; }
+
+   private:
+    Pool& pool_;
+    std::unique_ptr<Connection> c_;
+  };
+
+  Lease acquire() {
+    {
+      std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        auto c = std::move(idle_.back());
+        idle_.pop_back();
+        return Lease(*this, std::move(c));
+      }
+    }
+    auto c = std::make_unique<Connection>(path_, options_);
+    sqlite::configure_connection(*c);
+    return Lease(*this, std::move(c));
+  }
+
+ private:
+  std::string path_;
+  sqlite::ConnectionOptions options_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+// What a process knows of one study's trials: finished ones never change, so they are kept;
+// unfinished ones are re-read on every get_all_trials.
+struct SqliteStorage::StudyCache {
+  std::mutex mutex;
+  int64_t max_trial_id = 0;                 // every trial_id up to here has been read once
+  std::map<int64_t, TrialPtr> finished;     // by number
+  std::set<int64_t> unfinished_ids;         // RUNNING or WAITING when last read
+  std::unordered_map<int64_t, TrialPtr> finished_by_id;
+  sqlite::DistributionCache distributions;
+};
+
+namespace {
+
+void backoff(int attempt) {
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  int64_t cap_us = 1000LL << std::min(attempt, 7);
+  std::uniform_int_distribution<int64_t> pick(cap_us / 2, cap_us);
+  std::this_thread::sleep_for(std::chrono::microseconds(pick(jitter)));
+}
+
+std::string study_not_found(int64_t study_id) {
+  return "No study with study_id " + std::to_string(study_id) + " exists.";
+}
+
+void require_study(Connection& c, int64_t study_id) {
+  Statement& s = c.prepare("SELECT 1 FROM studies WHERE study_id = ?1");
+  s.bind(1, study_id);
+  bool found = s.step();
+  s.reset();
+  if (!found) throw NotFoundError(study_not_found(study_id));
+}
+
+// The trial's state, for a write: throws NotFoundError for an unknown trial and
+// UpdateFinishedTrialError (Optuna's message) for a finished one.
+TrialState updatable_state(Connection& c, int64_t trial_id) {
+  Statement& s = c.prepare("SELECT state, number FROM trials WHERE trial_id = ?1");
+  s.bind(1, trial_id);
+  if (!s.step()) throw NotFoundError("No trial with trial_id " + std::to_string(trial_id) + " exists.");
+  TrialState state = trial_state_from_string(s.column_text(0));
+  int64_t number = s.column_int(1);
+  s.reset();
+  if (is_finished(state))
+    throw UpdateFinishedTrialError("Trial#" + std::to_string(number) +
+                                   " has already finished and can not be updated.");
+  return state;
+}
+
+void upsert_value(Connection& c, int64_t trial_id, int64_t objective, double v) {
+  auto stored = sqlite::to_stored(v);
+  Statement& s = c.prepare(
+      "INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, "
+      "value_type = excluded.value_type");
+  s.bind(1, trial_id).bind(2, objective).bind(3, stored.value).bind(4, std::string_view(stored.type));
+  s.run();
+}
+
+void upsert_intermediate(Connection& c, int64_t trial_id, int64_t step, double v) {
+  auto stored = sqlite::to_stored(v);
+  Statement& s = c.prepare(
+      "INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, "
+      "intermediate_value_type) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (trial_id, step) DO UPDATE "
+      "SET intermediate_value = excluded.intermediate_value, "
+      "intermediate_value_type = excluded.intermediate_value_type");
+  s.bind(1, trial_id).bind(2, step).bind(3, stored.value).bind(4, std::string_view(stored.type));
+  s.run();
+}
+
+void upsert_param(Connection& c, int64_t trial_id, std::string_view name, double internal,
+                  const Distribution& d) {
+  Statement& s = c.prepare(
+      "INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) "
+      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (trial_id, param_name) DO UPDATE SET "
+      "param_value = excluded.param_value, distribution_json = excluded.distribution_json");
+  s.bind(1, trial_id).bind(2, name).bind(3, internal).bind(4, distribution_to_json_string(d));
+  s.run();
+}
+
+// `table` is one of the four attribute tables; `owner` its id column.
+void upsert_attr(Connection& c, const char* table, const char* owner, int64_t id,
+                 std::string_view key, const nlohmann::json& value) {
+  Statement& s = c.prepare(std::string("INSERT INTO ") + table + " (" + owner +
+                           ", \"key\", value_json) VALUES (?1, ?2, ?3) ON CONFLICT (" + owner +
+                           ", \"key\") DO UPDATE SET value_json = excluded.value_json");
+  s.bind(1, id).bind(2, key).bind(3, sqlite::python_json_dumps(value));
+  s.run();
+}
+
+nlohmann::json read_attrs(Connection& c, const char* table, const char* owner, int64_t id) {
+  Statement& s = c.prepare(std::string("SELECT \"key\", value_json FROM ") + table + " WHERE " +
+                           owner + " = ?1");
+  s.bind(1, id);
+  nlohmann::json attrs = nlohmann::json::object();
+  while (s.step()) attrs[s.column_text(0)] = sqlite::python_json_loads(s.column_text(1));
+  return attrs;
+}
+
+void stamp_heartbeat(Connection& c, int64_t trial_id) {
+  // The database's clock (UTC, as SQLAlchemy's func.now() on SQLite), in Optuna's format.
+  Statement& s = c.prepare(
+      "INSERT INTO trial_heartbeats (trial_id, heartbeat) "
+      "VALUES (?1, strftime('%Y-%m-%d %H:%M:%f000', 'now')) "
+      "ON CONFLICT (trial_id) DO UPDATE SET heartbeat = excluded.heartbeat");
+  s.bind(1, trial_id);
+  s.run();
+}
+
+// Inserts a trial (numbered next in its study) with everything `from` holds, or a fresh
+// RUNNING trial. Runs inside the caller's write transaction.
+int64_t insert_trial(Connection& c, int64_t study_id, const FrozenTrial* from, bool heartbeat) {
+  Statement& n = c.prepare("SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = ?1");
+  n.bind(1, study_id);
+  n.step();
+  int64_t number = n.column_int(0);
+  n.reset();
+
+  TrialState state = from != nullptr ? from->state : TrialState::kRunning;
+  std::optional<std::string> start, complete;
+  if (from == nullptr) {
+    start = sqlite::now_datetime();
+  } else {
+    if (from->datetime_start) start = sqlite::format_datetime(*from->datetime_start);
+    else if (state == TrialState::kRunning) start = sqlite::now_datetime();
+    if (from->datetime_complete) complete = sqlite::format_datetime(*from->datetime_complete);
+    else if (is_finished(state)) complete = sqlite::now_datetime();
+  }
+  Statement& s = c.prepare(
+      "INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) "
+      "VALUES (?1, ?2, ?3, ?4, ?5)");
+  s.bind(1, number).bind(2, study_id).bind(3, to_string(state));
+  if (start) s.bind(4, std::string_view(*start)); else s.bind_null(4);
+  if (complete) s.bind(5, std::string_view(*complete)); else s.bind_null(5);
+  s.run();
+  int64_t trial_id = c.last_insert_rowid();
+
+  if (from != nullptr) {
+    for (const auto& [name, value] : from->params) {
+      auto d = from->distributions.find(name);
+      if (d == from->distributions.end())
+        throw std::invalid_argument("template trial has param '" + name + "' without a distribution");
+      upsert_param(c, trial_id, name, value, d->second);
+    }
+    for (size_t i = 0; i < from->values.size(); ++i)
+      upsert_value(c, trial_id, static_cast<int64_t>(i), from->values[i]);
+    for (const auto& [step, value] : from->intermediate_values)
+      upsert_intermediate(c, trial_id, step, value);
+    for (const auto& [key, value] : from->user_attrs.items())
+      upsert_attr(c, "trial_user_attributes", "trial_id", trial_id, key, value);
+    for (const auto& [key, value] : from->system_attrs.items())
+      upsert_attr(c, "trial_system_attributes", "trial_id", trial_id, key, value);
+  }
+  if (heartbeat && state == TrialState::kRunning) stamp_heartbeat(c, trial_id);
+  return trial_id;
+}
+
+std::string generated_study_name() {
+  // Optuna names unnamed studies "no-name-<uuid4>".
+  std::random_device rd;
+  std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd());
+  uint64_t a = rng(), b = rng();
+  a = (a & 0xffffffffffff0fffULL) | 0x4000ULL;
+  b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "no-name-%08llx-%04llx-%04llx-%04llx-%012llx",
+                static_cast<unsigned long long>(a >> 32),
+                static_cast<unsigned long long>((a >> 16) & 0xffff),
+                static_cast<unsigned long long>(a & 0xffff),
+                static_cast<unsigned long long>(b >> 48),
+                static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+}  // namespace
+
+template <class F>
+auto SqliteStorage::write(F&& body) const {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto lease = pool_->acquire();
+      Transaction txn(*lease, Transaction::Kind::kWrite);
+      if constexpr (std::is_void_v<decltype(body(*lease))>) {
+        body(*lease);
+        txn.commit();
+        return;
+      } else {
+        auto result = body(*lease);
+        txn.commit();
+        return result;
+      }
+    } catch (const StorageError& e) {
+      if (!sqlite::is_busy(e.code()) || attempt >= options_.max_busy_retries) throw;
+    }
+    backoff(attempt);
+  }
+}
+
+template <class F>
+auto SqliteStorage::read(F&& body) const {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto lease = pool_->acquire();
+      Transaction txn(*lease, Transaction::Kind::kRead);
+      if constexpr (std::is_void_v<decltype(body(*lease))>) {
+        body(*lease);
+        txn.commit();
+        return;
+      } else {
+        auto result = body(*lease);
+        txn.commit();
+        return result;
+      }
+    } catch (const StorageError& e) {
+      if (!sqlite::is_busy(e.code()) || attempt >= options_.max_busy_retries) throw;
+    }
+    backoff(attempt);
+  }
+}
+
+SqliteStorage::SqliteStorage(const std::string& path, SqliteStorageOptions options)
+    : path_(path), options_(options) {
+  if (options_.heartbeat_interval < 0 || !std::isfinite(options_.heartbeat_interval))
+    throw std::invalid_argument("heartbeat_interval must be >= 0, got " +
+                                std::to_string(options_.heartbeat_interval));
+  if (options_.grace_period && !(*options_.grace_period > 0))
+    throw std::invalid_argument("grace_period must be > 0, got " +
+                                std::to_string(*options_.grace_period));
+  if (options_.max_retry && *options_.max_retry < 0)
+    throw std::invalid_argument("max_retry must be >= 0, got " + std::to_string(*options_.max_retry));
+  if (options_.busy_timeout_ms < 0)
+    throw std::invalid_argument("busy_timeout_ms must be >= 0, got " +
+                                std::to_string(options_.busy_timeout_ms));
+  sqlite::ConnectionOptions connection_options;
+  connection_options.busy_timeout_ms = options_.busy_timeout_ms;
+  auto first = sqlite::open_study_database(path, connection_options);
+  connection_options.create = false;
+  pool_ = std::make_unique<Pool>(path, connection_options, std::move(first));
+}
+
+SqliteStorage::~SqliteStorage() = default;
+
+SqliteStorageOptions read_sqlite_storage_options(OptionReader& reader) {
+  SqliteStorageOptions o;
+  o.heartbeat_interval = reader.get("heartbeat_interval", o.heartbeat_interval);
+  o.grace_period = reader.get_optional<double>("grace_period");
+  o.max_retry = reader.get_optional<int>("max_retry");
+  o.retry_failed_trials = reader.get("retry_failed_trials", o.max_retry.has_value());
+  o.busy_timeout_ms = reader.get("busy_timeout_ms", o.busy_timeout_ms);
+  return o;
+}
+
+// ---- Studies ----
+
+int64_t SqliteStorage::create_study(const std::vector<StudyDirection>& directions,
+                                    std::string_view name) {
+  if (directions.empty()) throw std::invalid_argument("a study needs at least one direction");
+  std::string study_name = name.empty() ? generated_study_name() : std::string(name);
+  return write([&](Connection& c) {
+    Statement& f = c.prepare("SELECT 1 FROM studies WHERE study_name = ?1");
+    f.bind(1, std::string_view(study_name));
+    bool exists = f.step();
+    f.reset();
+    if (exists)
+      throw DuplicatedStudyError("Another study with name '" + study_name +
+                                 "' already exists. Please specify a different name, or reuse "
+                                 "the existing one by setting `load_if_exists`.");
+    Statement& s = c.prepare("INSERT INTO studies (study_name) VALUES (?1)");
+    s.bind(1, std::string_view(study_name));
+    s.run();
+    int64_t study_id = c.last_insert_rowid();
+    for (size_t i = 0; i < directions.size(); ++i) {
+      Statement& d = c.prepare(
+          "INSERT INTO study_directions (direction, study_id, objective) VALUES (?1, ?2, ?3)");
+      d.bind(1, to_string(directions[i])).bind(2, study_id).bind(3, static_cast<int64_t>(i));
+      d.run();
+    }
+    return study_id;
+  });
+}
+
+void SqliteStorage::delete_study(int64_t study_id) {
+  write([&](Connection& c) {
+    require_study(c, study_id);
+    for (const char* table : {"trial_params", "trial_values", "trial_intermediate_values",
+                              "trial_user_attributes", "trial_system_attributes",
+                              "trial_heartbeats"}) {
+      Statement& s = c.prepare(std::string("DELETE FROM ") + table +
+                               " WHERE trial_id IN (SELECT trial_id FROM trials WHERE study_id = ?1)");
+      s.bind(1, study_id);
+      s.run();
+    }
+    for (const char* table : {"trials", "study_directions", "study_user_attributes",
+                              "study_system_attributes", "studies"}) {
+      Statement& s = c.prepare(std::string("DELETE FROM ") + table + " WHERE study_id = ?1");
+      s.bind(1, study_id);
+      s.run();
+    }
+  });
+  std::lock_guard lock(cache_mutex_);
+  caches_.erase(study_id);
+}
+
+std::optional<int64_t> SqliteStorage::find_study_id(std::string_view name) const {
+  return read([&](Connection& c) -> std::optional<int64_t> {
+    Statement& s = c.prepare("SELECT study_id FROM studies WHERE study_name = ?1");
+    s.bind(1, name);
+    if (!s.step()) return std::nullopt;
+    int64_t id = s.column_int(0);
+    s.reset();
+    return id;
+  });
+}
+
+std::string SqliteStorage::get_study_name(int64_t study_id) const {
+  return read([&](Connection& c) {
+    Statement& s = c.prepare("SELECT study_name FROM studies WHERE study_id = ?1");
+    s.bind(1, study_id);
+    if (!s.step()) throw NotFoundError(study_not_found(study_id));
+    std::string name = s.column_text(0);
+    s.reset();
+    return name;
+  });
+}
+
+std::vector<StudyDirection> SqliteStorage::get_study_directions(int64_t study_id) const {
+  return read([&](Connection& c) {
+    require_study(c, study_id);
+    Statement& s = c.prepare(
+        "SELECT direction FROM study_directions WHERE study_id = ?1 ORDER BY objective");
+    s.bind(1, study_id);
+    std::vector<StudyDirection> directions;
+    while (s.step()) directions.push_back(study_direction_from_string(s.column_text(0)));
+    return directions;
+  });
+}
+
+std::vector<StudySummary> SqliteStorage::get_all_studies() const {
+  return read([&](Connection& c) {
+    std::vector<StudySummary> studies;
+    Statement& s = c.prepare("SELECT study_id, study_name FROM studies ORDER BY study_id");
+    while (s.step()) {
+      StudySummary summary;
+      summary.study_id = s.column_int(0);
+      summary.study_name = s.column_text(1);
+      studies.push_back(std::move(summary));
+    }
+    for (StudySummary& summary : studies) {
+      Statement& d = c.prepare(
+          "SELECT direction FROM study_directions WHERE study_id = ?1 ORDER BY objective");
+      d.bind(1, summary.study_id);
+      while (d.step()) summary.directions.push_back(study_direction_from_string(d.column_text(0)));
+      summary.user_attrs = read_attrs(c, "study_user_attributes", "study_id", summary.study_id);
+      summary.system_attrs =
+          read_attrs(c, "study_system_attributes", "study_id", summary.study_id);
+      Statement& n = c.prepare(
+          "SELECT count(*), (SELECT datetime_start FROM trials WHERE study_id = ?1 "
+          "ORDER BY number LIMIT 1) FROM trials WHERE study_id = ?1");
+      n.bind(1, summary.study_id);
+      n.step();
+      summary.n_trials = n.column_int(0);
+      summary.datetime_start = sqlite::parse_datetime(n.column_text(1));
+      n.reset();
+    }
+    return studies;
+  });
+}
+
+void SqliteStorage::set_study_user_attr(int64_t study_id, std::string_view key,
+                                        const nlohmann::json& value) {
+  write([&](Connection& c) {
+    require_study(c, study_id);
+    upsert_attr(c, "study_user_attributes", "study_id", study_id, key, value);
+  });
+}
+
+void SqliteStorage::set_study_system_attr(int64_t study_id, std::string_view key,
+                                          const nlohmann::json& value) {
+  write([&](Connection& c) {
+    require_study(c, study_id);
+    upsert_attr(c, "study_system_attributes", "study_id", study_id, key, value);
+  });
+}
+
+nlohmann::json SqliteStorage::get_study_user_attrs(int64_t study_id) const {
+  return read([&](Connection& c) {
+    require_study(c, study_id);
+    return read_attrs(c, "study_user_attributes", "study_id", study_id);
+  });
+}
+
+nlohmann::json SqliteStorage::get_study_system_attrs(int64_t study_id) const {
+  return read([&](Connection& c) {
+    require_study(c, study_id);
+    return read_attrs(c, "study_system_attributes", "study_id", study_id);
+  });
+}
+
+// ---- Trial writes ----
+
+int64_t SqliteStorage::create_trial(int64_t study_id, const FrozenTrial* from) {
+  return write([&](Connection& c) {
+    require_study(c, study_id);
+    return insert_trial(c, study_id, from, heartbeat_enabled());
+  });
+}
+
+std::optional<int64_t> SqliteStorage::pop_waiting_trial(int64_t study_id) {
+  // Every ask calls this, and most studies have nothing enqueued: look without the write lock.
+  bool any = read([&](Connection& c) {
+    Statement& s = c.prepare(
+        "SELECT EXISTS (SELECT 1 FROM trials WHERE study_id = ?1 AND state = 'WAITING')");
+    s.bind(1, study_id);
+    s.step();
+    bool found = s.column_int(0) != 0;
+    s.reset();
+    return found;
+  });
+  if (!any) return std::nullopt;
+  std::string now = sqlite::now_datetime();
+  return write([&](Connection& c) -> std::optional<int64_t> {
+    // One statement finds and takes the trial: no other writer can take it in between.
+    Statement& s = c.prepare(
+        "UPDATE trials SET state = 'RUNNING', datetime_start = ?2 WHERE trial_id = "
+        "(SELECT trial_id FROM trials WHERE study_id = ?1 AND state = 'WAITING' "
+        "ORDER BY number LIMIT 1) RETURNING trial_id");
+    s.bind(1, study_id).bind(2, std::string_view(now));
+    if (!s.step()) return std::nullopt;
+    int64_t trial_id = s.column_int(0);
+    s.run();  // finish the statement
+    if (heartbeat_enabled()) stamp_heartbeat(c, trial_id);
+    return trial_id;
+  });
+}
+
+void SqliteStorage::set_trial_param(int64_t trial_id, std::string_view name, double internal,
+                                    const Distribution& distribution) {
+  write([&](Connection& c) {
+    updatable_state(c, trial_id);
+    Statement& s = c.prepare(
+        "SELECT distribution_json FROM trial_params WHERE trial_id = ?1 AND param_name = ?2");
+    s.bind(1, trial_id).bind(2, name);
+    if (s.step()) {
+      Distribution before =
+          distribution_from_json(sqlite::python_json_loads(s.column_text(0)));
+      s.reset();
+      check_compatible(before, distribution, std::string(name));
+    }
+    upsert_param(c, trial_id, name, internal, distribution);
+  });
+}
+
+bool SqliteStorage::set_trial_state_values(int64_t trial_id, TrialState state,
+                                           const std::vector<double>& values) {
+  std::string now = sqlite::now_datetime();
+  return write([&](Connection& c) {
+    TrialState before = updatable_state(c, trial_id);
+    if (state == TrialState::kRunning) {
+      if (before != TrialState::kWaiting) return false;
+      Statement& s = c.prepare(
+          "UPDATE trials SET state = 'RUNNING', datetime_start = ?2 "
+          "WHERE trial_id = ?1 AND state = 'WAITING'");
+      s.bind(1, trial_id).bind(2, std::string_view(now));
+      s.run();
+      if (heartbeat_enabled()) stamp_heartbeat(c, trial_id);
+      return true;
+    }
+    for (size_t i = 0; i < values.size(); ++i)
+      upsert_value(c, trial_id, static_cast<int64_t>(i), values[i]);
+    Statement& s = c.prepare(
+        "UPDATE trials SET state = ?2, datetime_complete = ?3 WHERE trial_id = ?1");
+    s.bind(1, trial_id).bind(2, to_string(state));
+    if (is_finished(state)) s.bind(3, std::string_view(now)); else s.bind_null(3);
+    s.run();
+    return true;
+  });
+}
+
+void SqliteStorage::set_trial_intermediate_value(int64_t trial_id, int64_t step, double value) {
+  write([&](Connection& c) {
+    updatable_state(c, trial_id);
+    upsert_intermediate(c, trial_id, step, value);
+  });
+}
+
+void SqliteStorage::set_trial_user_attr(int64_t trial_id, std::string_view key,
+                                        const nlohmann::json& value) {
+  write([&](Connection& c) {
+    updatable_state(c, trial_id);
+    upsert_attr(c, "trial_user_attributes", "trial_id", trial_id, key, value);
+  });
+}
+
+void SqliteStorage::set_trial_system_attr(int64_t trial_id, std::string_view key,
+                                          const nlohmann::json& value) {
+  write([&](Connection& c) {
+    updatable_state(c, trial_id);
+    upsert_attr(c, "trial_system_attributes", "trial_id", trial_id, key, value);
+  });
+}
+
+// ---- Trial reads ----
+
+TrialPtr SqliteStorage::get_trial(int64_t trial_id) const {
+  {
+    std::lock_guard lock(cache_mutex_);
+    for (const auto& [study_id, cache] : caches_) {
+      std::lock_guard study_lock(cache->mutex);
+      auto it = cache->finished_by_id.find(trial_id);
+      if (it != cache->finished_by_id.end()) return it->second;
+    }
+  }
+  sqlite::DistributionCache distributions;
+  auto trials = read([&](Connection& c) {
+    return sqlite::load_trials(c, -1, std::numeric_limits<int64_t>::max(), {trial_id},
+                               distributions);
+  });
+  if (trials.empty())
+    throw NotFoundError("No trial with trial_id " + std::to_string(trial_id) + " exists.");
+  return trials.front();
+}
+
+Trials SqliteStorage::get_all_trials(int64_t study_id, StateMask states) const {
+  std::shared_ptr<StudyCache> cache;
+  {
+    std::lock_guard lock(cache_mutex_);
+    auto& slot = caches_[study_id];
+    if (!slot) slot = std::make_shared<StudyCache>();
+    cache = slot;
+  }
+  std::lock_guard lock(cache->mutex);
+  std::vector<int64_t> recheck(cache->unfinished_ids.begin(), cache->unfinished_ids.end());
+  auto fresh = read([&](Connection& c) {
+    require_study(c, study_id);
+    return sqlite::load_trials(c, study_id, cache->max_trial_id, recheck, cache->distributions);
+  });
+  Trials unfinished;
+  for (auto& trial : fresh) {
+    cache->max_trial_id = std::max(cache->max_trial_id, trial->trial_id);
+    if (is_finished(trial->state)) {
+      cache->unfinished_ids.erase(trial->trial_id);
+      TrialPtr frozen = std::move(trial);
+      cache->finished[frozen->number] = frozen;
+      cache->finished_by_id[frozen->trial_id] = frozen;
+    } else {
+      cache->unfinished_ids.insert(trial->trial_id);
+      if (states.has(trial->state)) unfinished.push_back(std::move(trial));
+    }
+  }
+  Trials result;
+  result.reserve(cache->finished.size() + unfinished.size());
+  for (const auto& [number, trial] : cache->finished)
+    if (states.has(trial->state)) result.push_back(trial);
+  if (!unfinished.empty()) {
+    size_t middle = result.size();
+    result.insert(result.end(), unfinished.begin(), unfinished.end());
+    std::inplace_merge(result.begin(), result.begin() + static_cast<std::ptrdiff_t>(middle),
+                       result.end(),
+                       [](const TrialPtr& a, const TrialPtr& b) { return a->number < b->number; });
+  }
+  return result;
+}
+
+int64_t SqliteStorage::get_n_trials(int64_t study_id, StateMask states) const {
+  std::string names = "[";
+  for (TrialState s : {TrialState::kRunning, TrialState::kComplete, TrialState::kPruned,
+                       TrialState::kFail, TrialState::kWaiting}) {
+    if (!states.has(s)) continue;
+    if (names.size() > 1) names += ',';
+    names += "\"" + std::string(to_string(s)) + "\"";
+  }
+  names += "]";
+  return read([&](Connection& c) {
+    require_study(c, study_id);
+    Statement& s = c.prepare(
+        "SELECT count(*) FROM trials WHERE study_id = ?1 AND state IN "
+        "(SELECT value FROM json_each(?2))");
+    s.bind(1, study_id).bind(2, std::string_view(names));
+    s.step();
+    int64_t n = s.column_int(0);
+    s.reset();
+    return n;
+  });
+}
+
+// ---- Heartbeats ----
+
+void SqliteStorage::record_heartbeat(int64_t trial_id) {
+  write([&](Connection& c) { stamp_heartbeat(c, trial_id); });
+}
+
+std::vector<int64_t> SqliteStorage::fail_stale_trials(int64_t study_id) {
+  if (!heartbeat_enabled()) return {};
+  double grace = options_.grace_period.value_or(2 * options_.heartbeat_interval);
+  auto stale_query = [&](Connection& c) {
+    Statement& s = c.prepare(
+        "SELECT t.trial_id FROM trials t JOIN trial_heartbeats h ON h.trial_id = t.trial_id "
+        "WHERE t.study_id = ?1 AND t.state = 'RUNNING' "
+        "AND (julianday('now') - julianday(h.heartbeat)) * 86400.0 > ?2 ORDER BY t.trial_id");
+    s.bind(1, study_id).bind(2, grace);
+    std::vector<int64_t> ids;
+    while (s.step()) ids.push_back(s.column_int(0));
+    return ids;
+  };
+  // Most calls find nothing: look first without taking the write lock.
+  if (read(stale_query).empty()) return {};
+  std::string now = sqlite::now_datetime();
+  return write([&](Connection& c) {
+    std::vector<int64_t> ids = stale_query(c);  // again, under the lock: another may have won
+    if (ids.empty()) return ids;
+    sqlite::DistributionCache distributions;
+    auto trials = sqlite::load_trials(c, -1, std::numeric_limits<int64_t>::max(), ids,
+                                      distributions);
+    for (const auto& trial : trials) {
+      Statement& s = c.prepare(
+          "UPDATE trials SET state = 'FAIL', datetime_complete = ?2 WHERE trial_id = ?1");
+      s.bind(1, trial->trial_id).bind(2, std::string_view(now));
+      s.run();
+      if (!options_.retry_failed_trials) continue;
+      // Optuna's RetryFailedTrialCallback: the original number survives repeated retries
+      // (the failed trial's own attrs win), and the history grows by this trial's number.
+      nlohmann::json attrs = {{"failed_trial", trial->number},
+                              {"retry_history", nlohmann::json::array()}};
+      for (const auto& [key, value] : trial->system_attrs.items()) attrs[key] = value;
+      attrs["retry_history"].push_back(trial->number);
+      if (options_.max_retry &&
+          static_cast<size_t>(*options_.max_retry) < attrs["retry_history"].size())
+        continue;
+      nlohmann::json fixed = nlohmann::json::object();
+      for (const auto& [name, value] : trial->external_params()) fixed[name] = to_json(value);
+      attrs["fixed_params"] = fixed;
+      FrozenTrial retry;
+      retry.state = TrialState::kWaiting;
+      retry.params = trial->params;
+      retry.distributions = trial->distributions;
+      retry.user_attrs = trial->user_attrs;
+      retry.system_attrs = attrs;
+      insert_trial(c, study_id, &retry, false);
+    }
+    return ids;
+  });
+}
+
+}  // namespace hpo
