@@ -75,8 +75,8 @@ void bind_factory(py::module_& m) {
            py::arg("study_name"), py::call_guard<py::gil_scoped_release>())
       .def("find_study_id", &Storage::find_study_id, py::arg("study_name"),
            py::call_guard<py::gil_scoped_release>())
-      .def_property_readonly("heartbeat_enabled", &Storage::heartbeat_enabled)
-      .def_property_readonly("heartbeat_interval", &Storage::heartbeat_interval_seconds)
+      .def("is_heartbeat_enabled", &Storage::heartbeat_enabled)
+      .def("_heartbeat_interval_seconds", &Storage::heartbeat_interval_seconds)
       .def("fail_stale_trials", &Storage::fail_stale_trials, py::arg("study_id"),
            py::call_guard<py::gil_scoped_release>());
 }

@@ -32,6 +32,16 @@ from hpo.trial import TrialState  # noqa: E402
 
 __version__ = "0.1.0"
 
+# Optuna modules hpo does not have: using one says so instead of an AttributeError.
+_NOT_IMPLEMENTED_MODULES = ("artifacts", "cli", "importance", "integration", "multi_objective",
+                            "search_space", "terminator", "visualization")
+
+
+def __getattr__(name):
+    if name in _NOT_IMPLEMENTED_MODULES:
+        raise NotImplementedError(f"optuna.{name} is not implemented in hpo")
+    raise AttributeError(f"module 'hpo' has no attribute '{name}'")
+
 __all__ = [
     "Study",
     "Trial",

@@ -12,21 +12,53 @@ class InMemoryStorage(_core.Storage):
 
 
 class RDBStorage(_core.Storage):
-    """A database given by URL ("sqlite:///study.db", "postgresql://...")."""
+    """A database given by URL ("sqlite:///study.db").
+
+    heartbeat_interval, grace_period and a RetryFailedTrialCallback become the storage's own
+    options (the URL's query, as the factory reads them), so stale trials are failed and
+    retried in C++ by whichever worker notices them first.
+    """
 
     def __init__(self, url, engine_kwargs=None, skip_compatibility_check=False, *,
                  heartbeat_interval=None, grace_period=None, failed_trial_callback=None,
                  skip_table_creation=False):
-        for name, value in (("engine_kwargs", engine_kwargs),
-                            ("heartbeat_interval", heartbeat_interval),
-                            ("grace_period", grace_period),
-                            ("failed_trial_callback", failed_trial_callback)):
-            if value is not None:
-                raise NotImplementedError(f"RDBStorage({name}=...) is not supported by hpo yet")
+        if engine_kwargs:
+            raise NotImplementedError("RDBStorage(engine_kwargs=...) is not supported by hpo")
         if skip_table_creation:
             raise NotImplementedError("RDBStorage(skip_table_creation=True) is not supported by hpo")
-        _core.Storage.__init__(self, url)
+        options = {}
+        if heartbeat_interval is not None:
+            if heartbeat_interval <= 0:
+                raise ValueError(
+                    f"The value of `heartbeat_interval` should be a positive integer, "
+                    f"got {heartbeat_interval}.")
+            options["heartbeat_interval"] = heartbeat_interval
+        if grace_period is not None:
+            if grace_period <= 0:
+                raise ValueError(
+                    f"The value of `grace_period` should be a positive integer, got {grace_period}.")
+            options["grace_period"] = grace_period
+        if failed_trial_callback is not None:
+            if not isinstance(failed_trial_callback, RetryFailedTrialCallback):
+                raise NotImplementedError(
+                    "RDBStorage(failed_trial_callback=...) supports only "
+                    "RetryFailedTrialCallback in hpo")
+            if failed_trial_callback._inherit_intermediate_values:
+                raise NotImplementedError(
+                    "RetryFailedTrialCallback(inherit_intermediate_values=True) is not "
+                    "supported by hpo")
+            options["retry_failed_trials"] = "true"
+            if failed_trial_callback._max_retry is not None:
+                options["max_retry"] = failed_trial_callback._max_retry
+        full_url = url
+        if options:
+            query = "&".join(f"{k}={v}" for k, v in options.items())
+            full_url += ("&" if "?" in url else "?") + query
+        _core.Storage.__init__(self, full_url)
         self.url = url
+        self.heartbeat_interval = heartbeat_interval
+        self.grace_period = grace_period
+        self.failed_trial_callback = failed_trial_callback
 
 
 class RetryFailedTrialCallback:

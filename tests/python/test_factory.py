@@ -85,8 +85,10 @@ def test_unimplemented_samplers_say_so(cls):
 def test_unsupported_arguments_say_so():
     with pytest.raises(NotImplementedError, match="show_progress_bar"):
         hpo.create_study().optimize(lambda t: 1.0, n_trials=1, show_progress_bar=True)
-    with pytest.raises(NotImplementedError, match="heartbeat_interval"):
-        hpo.storages.RDBStorage("sqlite:///x.db", heartbeat_interval=1)
+    with pytest.raises(NotImplementedError, match="failed_trial_callback"):
+        hpo.storages.RDBStorage("sqlite:///x.db", failed_trial_callback=lambda s, t: None)
+    with pytest.raises(NotImplementedError, match="engine_kwargs"):
+        hpo.storages.RDBStorage("sqlite:///x.db", engine_kwargs={"pool_size": 1})
     with pytest.raises(NotImplementedError, match="gamma"):
         hpo.samplers.TPESampler(gamma=lambda n: 1)
     with pytest.raises(NotImplementedError, match="copy_study"):
@@ -162,11 +164,8 @@ def test_storage_urls_and_objects():
 
 def test_sqlite_storage_round_trip(tmp_path):
     url = f"sqlite:///{tmp_path}/study.db"
-    try:
-        storage = hpo.storages.RDBStorage(url)
-    except ValueError as e:
-        assert "sqlite" in str(e)  # not in this build's factory yet
-        pytest.skip("no SQLite storage in this build")
+    storage = hpo.storages.RDBStorage(url)
+    assert not storage.is_heartbeat_enabled()
     study = hpo.create_study(study_name="s", storage=storage)
     study.optimize(objective, n_trials=5)
     again = hpo.load_study(study_name="s", storage=url)
@@ -195,3 +194,50 @@ def test_logging_verbosity():
     assert hpo.logging.get_verbosity() == hpo.logging.DEBUG
     hpo.logging.set_verbosity(hpo.logging.WARNING)
     assert hpo.logging.get_verbosity() == hpo.logging.WARNING
+
+
+CRASHED_WORKER = """
+import os, sys, hpo
+storage = hpo.storages.RDBStorage(sys.argv[1], heartbeat_interval=1, grace_period=2)
+study = hpo.load_study(study_name="hb", storage=storage)
+trial = study.ask()
+trial.suggest_float("x", 0, 1)
+os._exit(0)  # dies with its trial RUNNING, as a crashed worker would
+"""
+
+
+def test_heartbeat_fails_and_retries_a_crashed_workers_trial(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    url = f"sqlite:///{tmp_path}/hb.db"
+    storage = hpo.storages.RDBStorage(
+        url, heartbeat_interval=1, grace_period=2,
+        failed_trial_callback=hpo.storages.RetryFailedTrialCallback(max_retry=2))
+    assert storage.is_heartbeat_enabled()
+    assert storage._heartbeat_interval_seconds() == 1.0
+    assert storage.heartbeat_interval == 1 and storage.grace_period == 2
+    study = hpo.create_study(study_name="hb", storage=storage)
+    subprocess.run([sys.executable, "-c", CRASHED_WORKER, url], check=True, timeout=60)
+    [crashed] = study.trials
+    assert crashed.state == TrialState.RUNNING
+    time.sleep(3.5)
+    assert hpo.storages.fail_stale_trials(study) == [0]
+    states = [t.state for t in study.trials]
+    assert states == [TrialState.FAIL, TrialState.WAITING]
+    retry = study.trials[1]
+    assert retry.params == crashed.params
+    assert hpo.storages.RetryFailedTrialCallback.retried_trial_number(retry) == 0
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    assert study.trials[1].state == TrialState.COMPLETE
+    assert study.trials[1].params == crashed.params
+
+
+def test_optuna_modules_hpo_lacks_say_so():
+    with pytest.raises(NotImplementedError, match="optuna.visualization"):
+        hpo.visualization
+    with pytest.raises(NotImplementedError, match="optuna.importance"):
+        hpo.importance.get_param_importances
+    with pytest.raises(AttributeError):
+        hpo.no_such_name

@@ -132,8 +132,8 @@ study = optuna.create_study(study_name="s", storage=url,
                             sampler=optuna.samplers.RandomSampler(seed=0))
 study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_int("k", 1, 3), n_trials=5)
 again = optuna.load_study(study_name="s", storage=url)
-summary(again, names=optuna.get_all_study_names(url) if hasattr(optuna, "get_all_study_names")
-        else None)
+summary(again, names=[s.study_name for s in optuna.get_all_study_summaries(url)],
+        n_trials_in_summary=[s.n_trials for s in optuna.get_all_study_summaries(url)])
 """,
 }
 
