@@ -133,6 +133,28 @@ py::object tell(Study& study, py::handle trial, TrialState state, std::vector<do
   return py::cast(to_py_trial(finished));
 }
 
+// The stored record of a trial given as a Trial or a trial number, read without building a
+// Python object per trial. Throws ValueError for a number the study does not have, as Optuna.
+FrozenPtr frozen_trial(const Study& study, py::handle trial) {
+  if (py::isinstance<Trial>(trial)) {
+    int64_t id = trial.cast<const Trial&>().trial_id();
+    py::gil_scoped_release release;
+    return to_py_trial(study.storage().get_trial(id));
+  }
+  if (!py::isinstance<py::int_>(trial)) {
+    throw py::type_error("Trial must be a trial object or trial number.");
+  }
+  int64_t number = trial.cast<int64_t>();
+  {
+    py::gil_scoped_release release;
+    for (const TrialPtr& t : study.get_trials()) {
+      if (t->number == number) return to_py_trial(t);
+    }
+  }
+  throw std::invalid_argument("Cannot tell for trial with number " + std::to_string(number) +
+                              " since it has not been created.");
+}
+
 }  // namespace
 
 void bind_study(py::module_& m) {
@@ -158,6 +180,7 @@ void bind_study(py::module_& m) {
             return study.ask(distributions);
           },
           py::arg("fixed_distributions"), py::keep_alive<0, 1>())
+      .def("_frozen_trial", &frozen_trial, py::arg("trial"))
       .def("_tell", &tell, py::arg("trial"), py::arg("state"), py::arg("values"))
       .def(
           "enqueue_trial",

@@ -155,7 +155,7 @@ class Study(_core.Study):
                 warnings.warn(problem)
                 state, told = TrialState.FAIL, None
 
-        frozen = self._frozen(trial)
+        frozen = self._frozen_trial(trial)
         if frozen.state.is_finished() and skip_if_finished:
             return frozen
         if frozen.state != TrialState.RUNNING:
@@ -177,19 +177,6 @@ class Study(_core.Study):
                 f"objectives {len(self.directions)}."
             )
         return None
-
-    def _frozen(self, trial):
-        if isinstance(trial, _core.Trial):
-            number = trial.number
-        elif isinstance(trial, int):
-            number = trial
-        else:
-            raise TypeError("Trial must be a trial object or trial number.")
-        for t in self._get_trials(None):
-            if t.number == number:
-                return t
-        raise ValueError(f"Cannot tell for trial with number {number} since it has not been "
-                         "created.")
 
     def add_trials(self, trials):
         for t in trials:
