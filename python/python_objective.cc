@@ -93,7 +93,12 @@ PythonOptimizeHooks make_optimize_hooks(py::function func, py::tuple catch_types
         PyErr_SetNone(PyExc_KeyboardInterrupt);
         throw py::error_already_set();
       }
-      result = (*objective)(py::cast(&trial, py::return_value_policy::reference));
+      // The objective gets its own copy of the trial (writes go to storage either way), so a
+      // trial the user keeps after optimize() returns stays valid; it keeps the study alive.
+      py::object py_trial = py::cast(Trial(trial));
+      py::detail::keep_alive_impl(
+          py_trial, py::cast(&trial.study(), py::return_value_policy::reference));
+      result = (*objective)(py_trial);
     } catch (py::error_already_set& e) {
       if (e.matches(*pruned)) throw TrialPruned(e.what());
       throw_python_error(e);

@@ -138,3 +138,21 @@ def test_distributions_validate_and_round_trip_json():
         assert hpo.distributions.json_to_distribution(text) == dist
     assert hpo.distributions.distribution_to_json(IntDistribution(1, 9)) == (
         '{"name": "IntDistribution", "attributes": {"log": false, "step": 1, "low": 1, "high": 9}}')
+
+
+def test_a_trial_kept_after_optimize_stays_usable():
+    kept = []
+
+    def objective(trial):
+        kept.append(trial)
+        return trial.suggest_float("x", 0, 1)
+
+    study = hpo.create_study()
+    study.optimize(objective, n_trials=3)
+    del study  # the kept trials keep their study alive
+    import gc
+
+    gc.collect()
+    assert [t.number for t in kept] == [0, 1, 2]
+    assert all(0 <= t.params["x"] <= 1 for t in kept)
+    assert len(kept[0].study.trials) == 3
