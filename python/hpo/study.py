@@ -287,11 +287,24 @@ def get_all_study_summaries(storage, include_best_trial=True):
     return out
 
 
+class MaxTrialsCallback:
+    """Stops the study once it holds n_trials trials in `states` (all trials if None)."""
+
+    def __init__(self, n_trials, states=(TrialState.COMPLETE,)):
+        self._n_trials = n_trials
+        self._states = None if states is None else tuple(states)
+
+    def __call__(self, study, trial):
+        if len(study.get_trials(states=self._states)) >= self._n_trials:
+            study.stop()
+
+
 def copy_study(*args, **kwargs):
     raise NotImplementedError("copy_study is not implemented in hpo")
 
 
 __all__ = [
+    "MaxTrialsCallback",
     "Study",
     "StudyDirection",
     "StudySummary",

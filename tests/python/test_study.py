@@ -273,3 +273,20 @@ def test_trials_dataframe():
     multi = study.trials_dataframe(attrs=("number", "params"), multi_index=True)
     assert ("params", "n") in multi.columns
     assert hpo.create_study().trials_dataframe().empty
+
+
+def test_max_trials_callback_counts_trials_in_the_storage():
+    storage = hpo.storages.InMemoryStorage()
+    study = hpo.create_study(storage=storage)
+    callback = hpo.study.MaxTrialsCallback(5, states=(TrialState.COMPLETE,))
+
+    def objective(trial):
+        if trial.number == 1:
+            raise hpo.TrialPruned()
+        return 1.0
+
+    study.optimize(objective, n_trials=50, callbacks=[callback])
+    assert len(study.get_trials(states=(TrialState.COMPLETE,))) == 5
+    assert len(study.trials) == 6
+    study.optimize(objective, n_trials=50, callbacks=[callback])  # already at 5: one more, stop
+    assert len(study.trials) == 7
