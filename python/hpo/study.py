@@ -79,6 +79,43 @@ def _collect_garbage(study, trial):
     gc.collect()
 
 
+class _ProgressBar:
+    """optimize(show_progress_bar=True): a tqdm bar over trials, or over seconds when only a
+    timeout bounds the run, as Optuna shows it."""
+
+    def __init__(self, n_trials, timeout):
+        import time
+
+        from tqdm.auto import tqdm
+
+        self._time = time.monotonic
+        self._start = self._time()
+        self._by_time = n_trials is None
+        if self._by_time and timeout is None:
+            warnings.warn("Progress bar is only supported with n_trials or timeout.")
+            self._bar = None
+            return
+        total = timeout if self._by_time else n_trials
+        fmt = "{desc} {percentage:3.0f}%|{bar}| {n:.2f}/{total_fmt} [{elapsed}<{remaining}]"
+        self._bar = tqdm(total=total, bar_format=fmt if self._by_time else None)
+
+    def update(self, study, trial):
+        if self._bar is None:
+            return
+        if self._by_time:
+            elapsed = min(self._time() - self._start, self._bar.total)
+            self._bar.update(elapsed - self._bar.n)
+        else:
+            self._bar.update(1)
+        if len(study.directions) == 1 and trial.state == TrialState.COMPLETE:
+            best = study.best_trial
+            self._bar.set_description(f"Best trial: {best.number}. Best value: {best.value:.6g}")
+
+    def close(self):
+        if self._bar is not None:
+            self._bar.close()
+
+
 class Study(_core.Study):
     """A study: a set of trials of one objective, kept in a storage.
 
@@ -106,8 +143,6 @@ class Study(_core.Study):
 
     def optimize(self, func, n_trials=None, timeout=None, n_jobs=1, catch=(), callbacks=None,
                  gc_after_trial=False, show_progress_bar=False):
-        if show_progress_bar:
-            raise NotImplementedError("optimize(show_progress_bar=True) is not supported by hpo")
         if isinstance(catch, type):
             catch = (catch,)
         hooks = []
@@ -116,8 +151,15 @@ class Study(_core.Study):
         if _logger.isEnabledFor(logging.INFO):
             hooks.append(_log_finished)
         hooks.extend(callbacks or [])
-        self._optimize(func, n_trials, timeout, n_jobs, tuple(catch), hooks,
-                       exceptions.TrialPruned)
+        bar = _ProgressBar(n_trials, timeout) if show_progress_bar else None
+        if bar is not None:
+            hooks.append(bar.update)
+        try:
+            self._optimize(func, n_trials, timeout, n_jobs, tuple(catch), hooks,
+                           exceptions.TrialPruned)
+        finally:
+            if bar is not None:
+                bar.close()
 
     def ask(self, fixed_distributions=None):
         return self._ask(dict(fixed_distributions or {}))

@@ -83,8 +83,6 @@ def test_unimplemented_samplers_say_so(cls):
 
 
 def test_unsupported_arguments_say_so():
-    with pytest.raises(NotImplementedError, match="show_progress_bar"):
-        hpo.create_study().optimize(lambda t: 1.0, n_trials=1, show_progress_bar=True)
     with pytest.raises(NotImplementedError, match="failed_trial_callback"):
         hpo.storages.RDBStorage("sqlite:///x.db", failed_trial_callback=lambda s, t: None)
     with pytest.raises(NotImplementedError, match="engine_kwargs"):

@@ -290,3 +290,13 @@ def test_max_trials_callback_counts_trials_in_the_storage():
     assert len(study.trials) == 6
     study.optimize(objective, n_trials=50, callbacks=[callback])  # already at 5: one more, stop
     assert len(study.trials) == 7
+
+
+def test_progress_bar_counts_trials(capsys):
+    study = hpo.create_study()
+    study.optimize(quadratic, n_trials=7, show_progress_bar=True)
+    err = capsys.readouterr().err
+    assert "7/7" in err
+    assert "Best trial:" in err
+    study.optimize(quadratic, timeout=0.2, show_progress_bar=True)
+    assert "/0.2" in capsys.readouterr().err
