@@ -167,6 +167,9 @@ void bind_study(py::module_& m) {
       .def_property_readonly("directions", &Study::directions)
       .def_property_readonly("direction", &Study::direction)
       .def_property_readonly("_storage", &Study::shared_storage)
+      // The sampler and pruner the study runs (the factory's defaults when none was given).
+      .def_property_readonly("_sampler", &Study::sampler, py::return_value_policy::reference_internal)
+      .def_property_readonly("_pruner", &Study::pruner, py::return_value_policy::reference_internal)
       .def("_optimize", &optimize, py::arg("func"), py::arg("n_trials"), py::arg("timeout"),
            py::arg("n_jobs"), py::arg("catch"), py::arg("callbacks"), py::arg("trial_pruned"))
       .def(

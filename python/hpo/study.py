@@ -127,11 +127,13 @@ class Study(_core.Study):
 
     @property
     def sampler(self):
-        return self._sampler_object
+        """The sampler given to create_study, or the C++ default one the study runs."""
+        return self._sampler if self._sampler_object is None else self._sampler_object
 
     @property
     def pruner(self):
-        return self._pruner_object
+        """The pruner given to create_study, or the C++ default one the study runs."""
+        return self._pruner if self._pruner_object is None else self._pruner_object
 
     @property
     def trials(self):

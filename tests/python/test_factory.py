@@ -34,6 +34,9 @@ def test_study_sampler_and_pruner_are_the_objects_given():
     study = hpo.create_study(sampler=sampler, pruner=pruner)
     assert study.sampler is sampler
     assert study.pruner is pruner
+    defaults = hpo.create_study()
+    assert isinstance(defaults.sampler, _core.Sampler)
+    assert isinstance(defaults.pruner, _core.Pruner)
 
 
 def test_grid_sampler_covers_the_grid_then_stops():
