@@ -243,17 +243,35 @@ void bind_study(py::module_& m) {
           py::arg("states"))
       .def("set_user_attr",
            [](Study& s, const std::string& key, py::handle value) {
-             s.set_user_attr(key, json_from_py(value));
+             nlohmann::json json = json_from_py(value);
+             py::gil_scoped_release release;
+             s.set_user_attr(key, json);
            },
            py::arg("key"), py::arg("value"))
       .def("set_system_attr",
            [](Study& s, const std::string& key, py::handle value) {
-             s.set_system_attr(key, json_from_py(value));
+             nlohmann::json json = json_from_py(value);
+             py::gil_scoped_release release;
+             s.set_system_attr(key, json);
            },
            py::arg("key"), py::arg("value"))
-      .def_property_readonly("user_attrs", [](const Study& s) { return json_to_py(s.user_attrs()); })
-      .def_property_readonly("system_attrs",
-                             [](const Study& s) { return json_to_py(s.system_attrs()); })
+      .def_property_readonly("user_attrs",
+                             [](const Study& s) {
+                               nlohmann::json attrs;
+                               {
+                                 py::gil_scoped_release release;
+                                 attrs = s.user_attrs();
+                               }
+                               return json_to_py(attrs);
+                             })
+      .def_property_readonly("system_attrs", [](const Study& s) {
+        nlohmann::json attrs;
+        {
+          py::gil_scoped_release release;
+          attrs = s.system_attrs();
+        }
+        return json_to_py(attrs);
+      })
       .def("stop", &Study::stop);
 }
 

@@ -162,12 +162,16 @@ void bind_trial(py::module_& m) {
       .def("should_prune", &Trial::should_prune, Release())
       .def("set_user_attr",
            [](Trial& t, const std::string& key, py::handle value) {
-             t.set_user_attr(key, json_from_py(value));
+             nlohmann::json json = json_from_py(value);
+             py::gil_scoped_release release;
+             t.set_user_attr(key, json);
            },
            py::arg("key"), py::arg("value"))
       .def("set_system_attr",
            [](Trial& t, const std::string& key, py::handle value) {
-             t.set_system_attr(key, json_from_py(value));
+             nlohmann::json json = json_from_py(value);
+             py::gil_scoped_release release;
+             t.set_system_attr(key, json);
            },
            py::arg("key"), py::arg("value"))
       .def_property_readonly("number", &Trial::number)
