@@ -5,8 +5,10 @@
 #include <functional>
 #include <stdexcept>
 
+#include "core/factory_pruners.h"
 #include "core/option_reader.h"
 #include "pruners/nop_pruner.h"
+#include "samplers/gp/gp_sampler.h"
 #include "samplers/grid_sampler.h"
 #include "samplers/random_sampler.h"
 #include "storage/in_memory_storage.h"
@@ -53,6 +55,19 @@ const std::vector<Entry<Sampler>>& sampler_table() {
          GridSpace space = read_grid(r);
          return std::make_shared<GridSampler>(std::move(space), read_seed(r));
        }},
+      {"gp",
+       [](OptionReader& r) {
+         GpSamplerOptions o;
+         o.seed = read_seed(r);
+         o.n_startup_trials = r.get<int>("n_startup_trials", o.n_startup_trials);
+         o.deterministic_objective = r.get<bool>("deterministic_objective", o.deterministic_objective);
+         o.n_preliminary_samples = r.get<int>("n_preliminary_samples", o.n_preliminary_samples);
+         o.n_local_search = r.get<int>("n_local_search", o.n_local_search);
+         o.refit_every_trial_until = r.get<int>("refit_every_trial_until", o.refit_every_trial_until);
+         o.refit_growth = r.get<double>("refit_growth", o.refit_growth);
+         o.max_fit_points = r.get<int>("max_fit_points", o.max_fit_points);
+         return std::make_shared<GpSampler>(o);
+       }},
   };
   return table;
 }
@@ -60,6 +75,12 @@ const std::vector<Entry<Sampler>>& sampler_table() {
 const std::vector<Entry<Pruner>>& pruner_table() {
   static const std::vector<Entry<Pruner>> table = {
       {"nop", [](OptionReader&) { return std::make_shared<NopPruner>(); }},
+      {"median", read_median_pruner},
+      {"percentile", read_percentile_pruner},
+      {"successive_halving", read_successive_halving_pruner},
+      {"hyperband", read_hyperband_pruner},
+      {"threshold", read_threshold_pruner},
+      {"patient", read_patient_pruner},
   };
   return table;
 }
@@ -115,7 +136,8 @@ std::shared_ptr<Storage> make_storage(std::string_view url) {
 
 std::shared_ptr<Sampler> make_default_sampler() { return make_sampler("random"); }
 
-std::shared_ptr<Pruner> make_default_pruner() { return make_pruner("nop"); }
+// Optuna's default pruner.
+std::shared_ptr<Pruner> make_default_pruner() { return make_pruner("median"); }
 
 std::vector<std::string> sampler_names() { return names_of(sampler_table()); }
 

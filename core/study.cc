@@ -275,6 +275,10 @@ Trials Study::get_trials(StateMask states) const {
   return storage_->get_all_trials(study_id_, states);
 }
 
+int64_t Study::get_n_trials(StateMask states) const {
+  return storage_->get_n_trials(study_id_, states);
+}
+
 void Study::set_trial_system_attr(int64_t trial_id, std::string_view key,
                                   const nlohmann::json& value) const {
   storage_->set_trial_system_attr(trial_id, key, value);

@@ -21,6 +21,11 @@ class StudyView {
   virtual const std::vector<StudyDirection>& directions() const = 0;
   // The study's trials in the given states, ordered by number (shared snapshots).
   virtual Trials get_trials(StateMask states = StateMask::all()) const = 0;
+  // How many trials get_trials(states) would return. Pruners ask on every decision, so a view
+  // should answer without copying the trial list.
+  virtual int64_t get_n_trials(StateMask states = StateMask::all()) const {
+    return static_cast<int64_t>(get_trials(states).size());
+  }
   // Writes through to storage. Const because samplers and pruners receive a const view: these
   // are the only writes they may make, and neither changes the view itself.
   virtual void set_trial_system_attr(int64_t trial_id, std::string_view key,

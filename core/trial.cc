@@ -25,6 +25,10 @@ class TrialStudyView final : public StudyView {
     std::erase_if(all, [&](const TrialPtr& t) { return !(*filter_)(*t); });
     return all;
   }
+  int64_t get_n_trials(StateMask states) const override {
+    if (filter_ == nullptr || !*filter_) return study_.get_n_trials(states);
+    return static_cast<int64_t>(get_trials(states).size());
+  }
   void set_trial_system_attr(int64_t trial_id, std::string_view key,
                              const nlohmann::json& value) const override {
     study_.set_trial_system_attr(trial_id, key, value);

@@ -139,18 +139,22 @@ int64_t InMemoryStorage::create_trial(int64_t study_id, const FrozenTrial* from)
   trial->trial_id = next_trial_id_++;
   trial->number = static_cast<int64_t>(record.trials.size());
   trial_locations_[trial->trial_id] = {study_id, trial->number};
+  ++record.n_by_state[static_cast<size_t>(trial->state)];
   record.trials.push_back(std::move(trial));
   return record.trials.back()->trial_id;
 }
 
 std::optional<int64_t> InMemoryStorage::pop_waiting_trial(int64_t study_id) {
   std::lock_guard lock(mutex_);
-  for (auto& slot : study(study_id).trials) {
+  StudyRecord& record = study(study_id);
+  for (auto& slot : record.trials) {
     if (slot->state != TrialState::kWaiting) continue;
     auto copy = std::make_shared<FrozenTrial>(*slot);
     copy->state = TrialState::kRunning;
     copy->datetime_start = Clock::now();
     slot = std::move(copy);
+    --record.n_by_state[static_cast<size_t>(TrialState::kWaiting)];
+    ++record.n_by_state[static_cast<size_t>(TrialState::kRunning)];
     return slot->trial_id;
   }
   return std::nullopt;
@@ -174,12 +178,16 @@ bool InMemoryStorage::set_trial_state_values(int64_t trial_id, TrialState state,
   std::lock_guard lock(mutex_);
   std::shared_ptr<const FrozenTrial>& slot = trial_slot(trial_id);
   if (state == TrialState::kRunning && slot->state != TrialState::kWaiting) return false;
+  const TrialState before = slot->state;
   update_unfinished(trial_id, [&](FrozenTrial& t) {
     t.state = state;
     t.values = values;
     if (state == TrialState::kRunning) t.datetime_start = Clock::now();
     if (is_finished(state)) t.datetime_complete = Clock::now();
   });
+  StudyRecord& record = study(trial_locations_.at(trial_id).study_id);
+  --record.n_by_state[static_cast<size_t>(before)];
+  ++record.n_by_state[static_cast<size_t>(state)];
   return true;
 }
 
@@ -219,9 +227,12 @@ Trials InMemoryStorage::get_all_trials(int64_t study_id, StateMask states) const
 int64_t InMemoryStorage::get_n_trials(int64_t study_id, StateMask states) const {
   std::lock_guard lock(mutex_);
   const StudyRecord& record = study(study_id);
-  if (states.is_all()) return static_cast<int64_t>(record.trials.size());
-  return std::count_if(record.trials.begin(), record.trials.end(),
-                       [&](const auto& t) { return states.has(t->state); });
+  int64_t n = 0;
+  for (TrialState s : {TrialState::kRunning, TrialState::kComplete, TrialState::kPruned,
+                       TrialState::kFail, TrialState::kWaiting}) {
+    if (states.has(s)) n += record.n_by_state[static_cast<size_t>(s)];
+  }
+  return n;
 }
 
 }  // namespace hpo

@@ -1,6 +1,7 @@
 // A study database held in the process's memory: the default for the C++ and Python APIs.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -55,6 +56,9 @@ class InMemoryStorage final : public Storage {
     nlohmann::json user_attrs = nlohmann::json::object();
     nlohmann::json system_attrs = nlohmann::json::object();
     std::vector<std::shared_ptr<const FrozenTrial>> trials;  // index == number
+    // Trials per state (indexed by TrialState), so that get_n_trials, which pruners call on
+    // every decision, does not walk the trials.
+    std::array<int64_t, 5> n_by_state{};
   };
   struct TrialLocation {
     int64_t study_id;
