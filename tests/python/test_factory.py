@@ -120,14 +120,16 @@ PRUNERS = {
     "successive_halving": lambda: hpo.pruners.SuccessiveHalvingPruner(min_resource=1),
     "hyperband": lambda: hpo.pruners.HyperbandPruner(min_resource=1, max_resource=8),
     "threshold": lambda: hpo.pruners.ThresholdPruner(upper=5.0),
-    "patient": lambda: hpo.pruners.PatientPruner(hpo.pruners.MedianPruner(), patience=1),
+    "patient": lambda: hpo.pruners.PatientPruner(hpo.pruners.MedianPruner(n_startup_trials=2),
+                                                  patience=1),
 }
 
 
-def steps_objective(trial):
+def steps_objective(trial, worsening=False):
     base = trial.suggest_float("base", 0, 10)
     for step in range(8):
-        trial.report(base + 1.0 / (step + 1), step)
+        # Improving curves, or (for PatientPruner, which waits for a stall) worsening ones.
+        trial.report(base + (step if worsening else 1.0 / (step + 1)), step)
         if trial.should_prune():
             raise hpo.TrialPruned()
     return base
@@ -140,7 +142,7 @@ def test_pruners(name):
             PRUNERS[name]()
         return
     study = hpo.create_study(sampler=hpo.samplers.RandomSampler(seed=0), pruner=PRUNERS[name]())
-    study.optimize(steps_objective, n_trials=30)
+    study.optimize(lambda t: steps_objective(t, worsening=name == "patient"), n_trials=30)
     states = [t.state for t in study.trials]
     assert set(states) <= {TrialState.COMPLETE, TrialState.PRUNED}
     assert TrialState.PRUNED in states
