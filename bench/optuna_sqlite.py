@@ -1,16 +1,17 @@
 """Optuna 3.1 through its RDB storage on SQLite, for the same loops as sqlite_bench.cc and
 sqlite_workers.cc. Prints JSON on stdout.
 
-  optuna_sqlite.py asktell DIR N...          µs per trial (ask, three suggestions, tell) for
-                                             a fresh study of N trials
+  optuna_sqlite.py asktell DIR N...          wall and CPU µs per trial (ask, three suggestions,
+                                             tell) over the last 100 trials of an N-trial study
   optuna_sqlite.py workers DIR TOTAL P...    trials/s with P processes sharing one file
-  optuna_sqlite.py memory DIR N              resident KB per cached trial (10 params)
+  optuna_sqlite.py memory DIR N              resident KiB per loaded trial (10 params)
 
 Run with /usr/bin/python3 (Debian's python3-optuna). DIR is where the database files go.
 """
 import json
 import multiprocessing
 import os
+import shutil
 import sys
 import time
 
@@ -35,14 +36,21 @@ def fresh_url(directory, name):
 
 
 def ask_tell_us(directory, n_trials):
-    study = optuna.create_study(storage=fresh_url(directory, f"optuna-asktell-{n_trials}.db"),
-                                sampler=optuna.samplers.RandomSampler(seed=1),
-                                pruner=optuna.pruners.NopPruner())
-    start = time.perf_counter()
-    for _ in range(n_trials):
+    """Wall and CPU µs per trial over the last 100 trials of an n_trials study, starting from
+    the file that bench_sqlite_tool prefilled with the first n_trials - 100."""
+    timed = min(n_trials, 100)
+    url = fresh_url(directory, "optuna-work.db")
+    shutil.copyfile(os.path.join(directory, f"prefill-{n_trials - timed}.db"), url[10:])
+    study = optuna.load_study(study_name="bench", storage=url,
+                              sampler=optuna.samplers.RandomSampler(seed=1),
+                              pruner=optuna.pruners.NopPruner())
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(timed):
         trial = study.ask()
         study.tell(trial, objective(trial))
-    return (time.perf_counter() - start) / n_trials * 1e6
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    assert len(study.trials) == n_trials
+    return {"wall_us": wall / timed * 1e6, "cpu_us": cpu / timed * 1e6}
 
 
 def worker(url, n_trials, ready, go):
@@ -82,19 +90,13 @@ def rss_kb():
 
 
 def memory_per_trial_kb(directory, n_trials):
-    url = fresh_url(directory, "optuna-memory.db")
-    study = optuna.create_study(storage=url, sampler=optuna.samplers.RandomSampler(seed=1))
-    dists = {f"p{i}": optuna.distributions.FloatDistribution(0, 1) for i in range(10)}
-    study.add_trials([optuna.trial.create_trial(params={k: 0.5 for k in dists},
-                                                distributions=dists, value=1.0)
-                      for _ in range(n_trials)])
-    del study
+    """Resident KiB per trial once every trial of the prefilled 10-param study is loaded."""
+    url = f"sqlite:///{os.path.join(directory, f'prefill10-{n_trials}.db')}"
     before = rss_kb()
-    study = optuna.load_study(study_name=optuna.get_all_study_summaries(url)[0].study_name,
-                              storage=url)
+    study = optuna.load_study(study_name="bench", storage=url)
     trials = study.get_trials(deepcopy=False)
-    assert len(trials) == n_trials
-    return (rss_kb() - before) / n_trials
+    assert len(trials) >= n_trials
+    return (rss_kb() - before) / len(trials)
 
 
 def main():

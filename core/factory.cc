@@ -11,7 +11,10 @@
 #include "samplers/gp/gp_sampler.h"
 #include "samplers/grid_sampler.h"
 #include "samplers/random_sampler.h"
+#include "samplers/tpe/tpe_sampler.h"
 #include "storage/in_memory_storage.h"
+#include "storage/postgres/pg_url.h"
+#include "storage/postgres/postgres_storage.h"
 #include "storage/sqlite/sqlite_storage.h"
 #include "storage/sqlite/sqlite_url.h"
 
@@ -44,6 +47,22 @@ GridSpace read_grid(OptionReader& r) {
   return space;
 }
 
+// Optuna's TPESampler keyword names; gamma and weights (Python callables) stay C++-only.
+TpeSamplerOptions read_tpe(OptionReader& r) {
+  TpeSamplerOptions o;
+  o.consider_prior = r.get("consider_prior", o.consider_prior);
+  o.prior_weight = r.get("prior_weight", o.prior_weight);
+  o.consider_magic_clip = r.get("consider_magic_clip", o.consider_magic_clip);
+  o.consider_endpoints = r.get("consider_endpoints", o.consider_endpoints);
+  o.n_startup_trials = r.get("n_startup_trials", o.n_startup_trials);
+  o.n_ei_candidates = r.get("n_ei_candidates", o.n_ei_candidates);
+  o.seed = read_seed(r);
+  o.multivariate = r.get("multivariate", o.multivariate);
+  o.group = r.get("group", o.group);
+  o.constant_liar = r.get("constant_liar", o.constant_liar);
+  return o;
+}
+
 const std::vector<Entry<Sampler>>& sampler_table() {
   static const std::vector<Entry<Sampler>> table = {
       {"random",
@@ -68,6 +87,7 @@ const std::vector<Entry<Sampler>>& sampler_table() {
          o.max_fit_points = r.get<int>("max_fit_points", o.max_fit_points);
          return std::make_shared<GpSampler>(o);
        }},
+      {"tpe", [](OptionReader& r) { return std::make_shared<TpeSampler>(read_tpe(r)); }},
   };
   return table;
 }
@@ -128,13 +148,22 @@ std::shared_ptr<Storage> make_storage(std::string_view url) {
     reader.finish();
     return std::make_shared<SqliteStorage>(sqlite::sqlite_url_path(url), options);
   }
+  if (postgres::is_postgres_url(url)) {
+    postgres::PostgresUrl parsed = postgres::parse_postgres_url(url);
+    OptionReader reader("storage 'postgresql'", parsed.options);
+    PostgresStorageOptions options = read_postgres_storage_options(reader);
+    reader.finish();
+    return std::make_shared<PostgresStorage>(std::string(url), options);
+  }
   // Only the scheme is echoed: a URL may carry a password.
   std::string scheme(url.substr(0, url.find(':')));
   throw std::invalid_argument("unsupported storage URL scheme '" + scheme +
-                              "': use ':memory:' for an in-memory study or sqlite:///path.db");
+                              "': use ':memory:' for an in-memory study, sqlite:///path.db or "
+                              "postgresql://user:password@host:port/dbname");
 }
 
-std::shared_ptr<Sampler> make_default_sampler() { return make_sampler("random"); }
+// As Optuna: TPE by default.
+std::shared_ptr<Sampler> make_default_sampler() { return make_sampler("tpe"); }
 
 // Optuna's default pruner.
 std::shared_ptr<Pruner> make_default_pruner() { return make_pruner("median"); }

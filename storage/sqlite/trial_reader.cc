@@ -1,5 +1,6 @@
 #include "storage/sqlite/trial_reader.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -9,6 +10,33 @@
 
 namespace hpo::sqlite {
 
+namespace {
+
+// Days from 1970-01-01 to the given proleptic Gregorian date (Howard Hinnant's algorithm).
+int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// Seconds east of UTC of the local time zone at `t`. The zone is read once per process
+// (localtime_r reads it only on first use; the static makes that first use single-threaded).
+std::time_t utc_offset(std::time_t t) {
+  static const bool zone_read = [] {
+    tzset();
+    return true;
+  }();
+  (void)zone_read;
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  return tm.tm_gmtoff;
+}
+
+}  // namespace
+
 std::string format_datetime(Clock::time_point t) {
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
   std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
@@ -17,6 +45,7 @@ std::string format_datetime(Clock::time_point t) {
     fraction += 1000000;
     --seconds;
   }
+  utc_offset(seconds);  // reads the time zone once, before localtime_r below
   std::tm tm{};
   localtime_r(&seconds, &tm);
   char buf[96];
@@ -27,23 +56,43 @@ std::string format_datetime(Clock::time_point t) {
 }
 
 std::optional<Clock::time_point> parse_datetime(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  std::tm tm{};
-  char fraction[16] = {0};
-  std::string s(text);
-  int n = std::sscanf(s.c_str(), "%d-%d-%d %d:%d:%d.%15[0-9]", &tm.tm_year, &tm.tm_mon,
-                      &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, fraction);
-  if (n < 6) return std::nullopt;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  tm.tm_isdst = -1;
-  std::time_t seconds = std::mktime(&tm);
+  // "YYYY-MM-DD HH:MM:SS" then an optional ".f" to ".ffffff".
+  auto digits = [&](size_t pos, size_t len) -> int {
+    int v = 0;
+    for (size_t i = pos; i < pos + len; ++i) {
+      if (i >= text.size() || text[i] < '0' || text[i] > '9') return -1;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
+  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || text[13] != ':' || text[16] != ':')
+    return std::nullopt;
+  int year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
+  int hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return std::nullopt;
   int64_t micros = 0;
-  if (n == 7) {
-    std::string digits(fraction);
-    digits.resize(6, '0');
-    micros = std::stoll(digits);
+  if (text.size() > 20 && text[19] == '.') {
+    size_t n = std::min<size_t>(text.size() - 20, 6);
+    int f = digits(20, n);
+    if (f < 0) return std::nullopt;
+    micros = f;
+    for (size_t i = n; i < 6; ++i) micros *= 10;
   }
+  // Local time to time_t without mktime: mktime re-reads the time zone on every call (which
+  // dominated loading a large study, and races inside glibc when threads call it at once).
+  // The date is converted as if UTC, then shifted by the local offset that localtime_r reports
+  // there. Trials come in time order, so the last hour converted is kept: within an hour the
+  // local offset does not change.
+  thread_local std::string cached_hour;
+  thread_local std::time_t cached_start = 0;
+  std::string_view hour_text = text.substr(0, 13);
+  if (hour_text != cached_hour) {
+    std::time_t as_utc = days_from_civil(year, month, day) * 86400 + hour * 3600;
+    std::time_t local = as_utc - utc_offset(as_utc);
+    cached_start = as_utc - utc_offset(local);
+    cached_hour = hour_text;
+  }
+  std::time_t seconds = cached_start + minute * 60 + second;
   return Clock::time_point(std::chrono::duration_cast<Clock::duration>(
       std::chrono::seconds(seconds) + std::chrono::microseconds(micros)));
 }
@@ -79,10 +128,24 @@ std::string ids_json(const std::vector<int64_t>& ids) {
   return out + "]";
 }
 
-Statement& select(Connection& c, const std::string& sql, int64_t study_id, int64_t after,
-                  const std::string& ids) {
+// Reading one trial by id is the common case (every ask and tell does it): plain equality
+// lets SQLite use the primary key directly instead of building the selection first.
+constexpr const char* kOne = " WHERE trial_id = ?1";
+
+struct Selection {
+  bool one;
+  int64_t study_id;
+  int64_t after;
+  std::string ids;
+};
+
+Statement& select(Connection& c, const std::string& sql, const Selection& sel) {
   Statement& s = c.prepare(sql);
-  s.bind(1, study_id).bind(2, after).bind(3, std::string_view(ids));
+  if (sel.one) {
+    s.bind(1, sel.after);
+  } else {
+    s.bind(1, sel.study_id).bind(2, sel.after).bind(3, std::string_view(sel.ids));
+  }
   return s;
 }
 
@@ -97,15 +160,16 @@ std::vector<std::shared_ptr<FrozenTrial>> load_trials(Connection& c, int64_t stu
                                                       int64_t after_trial_id,
                                                       const std::vector<int64_t>& trial_ids,
                                                       DistributionCache& distributions) {
-  std::string ids = ids_json(trial_ids);
+  bool one = study_id < 0 && trial_ids.size() == 1;
+  Selection sel{one, study_id, one ? trial_ids[0] : after_trial_id, one ? "" : ids_json(trial_ids)};
   std::vector<std::shared_ptr<FrozenTrial>> trials;
   std::unordered_map<int64_t, FrozenTrial*> by_id;
-  const std::string in = std::string(" WHERE trial_id IN ") + kSelected;
+  const std::string in = one ? std::string(kOne) : std::string(" WHERE trial_id IN ") + kSelected;
 
   Statement& t = select(c,
                         "SELECT trial_id, number, state, datetime_start, datetime_complete "
                         "FROM trials" + in + " ORDER BY trial_id",
-                        study_id, after_trial_id, ids);
+                        sel);
   while (t.step()) {
     auto trial = std::make_shared<FrozenTrial>();
     trial->trial_id = t.column_int(0);
@@ -121,7 +185,7 @@ std::vector<std::shared_ptr<FrozenTrial>> load_trials(Connection& c, int64_t stu
   Statement& p = select(c,
                         "SELECT trial_id, param_name, param_value, distribution_json "
                         "FROM trial_params" + in,
-                        study_id, after_trial_id, ids);
+                        sel);
   while (p.step()) {
     auto it = by_id.find(p.column_int(0));
     if (it == by_id.end()) continue;  // a trial inserted after the trials query: not ours
@@ -137,7 +201,7 @@ std::vector<std::shared_ptr<FrozenTrial>> load_trials(Connection& c, int64_t stu
   Statement& v = select(c,
                         "SELECT trial_id, objective, value, value_type FROM trial_values" + in +
                             " ORDER BY trial_id, objective",
-                        study_id, after_trial_id, ids);
+                        sel);
   while (v.step()) {
     auto it = by_id.find(v.column_int(0));
     if (it == by_id.end()) continue;
@@ -150,7 +214,7 @@ std::vector<std::shared_ptr<FrozenTrial>> load_trials(Connection& c, int64_t stu
   Statement& iv = select(c,
                          "SELECT trial_id, step, intermediate_value, intermediate_value_type "
                          "FROM trial_intermediate_values" + in,
-                         study_id, after_trial_id, ids);
+                         sel);
   while (iv.step()) {
     auto it = by_id.find(iv.column_int(0));
     if (it == by_id.end()) continue;
@@ -162,7 +226,7 @@ std::vector<std::shared_ptr<FrozenTrial>> load_trials(Connection& c, int64_t stu
     Statement& a = select(c,
                           std::string("SELECT trial_id, \"key\", value_json FROM ") +
                               (user ? "trial_user_attributes" : "trial_system_attributes") + in,
-                          study_id, after_trial_id, ids);
+                          sel);
     while (a.step()) {
       auto it = by_id.find(a.column_int(0));
       if (it == by_id.end()) continue;

@@ -7,6 +7,7 @@
 #include "core/factory.h"
 #include "storage/in_memory_storage.h"
 #include "storage/sqlite/sqlite_storage.h"
+#include "tests/storage/postgres/pg_server.h"
 
 namespace hpo::testing {
 namespace {
@@ -33,8 +34,18 @@ struct SqliteFactory {
   }
 };
 
+// A fresh database per test on one server started for this binary.
+struct PostgresFactory {
+  static std::shared_ptr<Storage> make() {
+    static int counter = 0;
+    return make_storage(shared_pg_server().create_database("conformance" +
+                                                           std::to_string(counter++)));
+  }
+};
+
 INSTANTIATE_TYPED_TEST_SUITE_P(InMemory, StorageConformance, InMemoryFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StorageConformance, SqliteFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StorageConformance, PostgresFactory);
 
 }  // namespace
 }  // namespace hpo::testing

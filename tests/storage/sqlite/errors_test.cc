@@ -10,6 +10,7 @@
 #include "storage/sqlite/python_json.h"
 #include "storage/sqlite/sqlite_storage.h"
 #include "storage/sqlite/sqlite_url.h"
+#include "storage/sqlite/trial_reader.h"
 #include "tests/storage/sqlite/test_util.h"
 
 namespace hpo {
@@ -171,6 +172,33 @@ TEST(PythonJson, ReadsPythonsNonStandardNumbers) {
   EXPECT_EQ(j[3], "NaN");
   EXPECT_EQ(j[4], 1);
   EXPECT_THROW(sqlite::python_json_loads("{bad"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace hpo
+
+namespace hpo {
+namespace {
+
+TEST(SqliteDatetime, ReadsAndWritesOptunasFormat) {
+  auto t = sqlite::parse_datetime("2026-03-04 05:06:07.123456");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(sqlite::format_datetime(*t), "2026-03-04 05:06:07.123456");
+  EXPECT_EQ(sqlite::format_datetime(*sqlite::parse_datetime("2026-03-04 05:06:07")),
+            "2026-03-04 05:06:07.000000");
+  EXPECT_EQ(sqlite::format_datetime(*sqlite::parse_datetime("2026-03-04 05:06:07.5")),
+            "2026-03-04 05:06:07.500000");
+  // Another hour, then back: the cached hour must not leak into other hours.
+  EXPECT_EQ(sqlite::format_datetime(*sqlite::parse_datetime("2026-03-04 23:59:59.000001")),
+            "2026-03-04 23:59:59.000001");
+  EXPECT_EQ(*sqlite::parse_datetime("2026-03-04 05:07:07") - *sqlite::parse_datetime("2026-03-04 05:06:07"),
+            std::chrono::seconds(60));
+  EXPECT_FALSE(sqlite::parse_datetime("").has_value());
+  EXPECT_FALSE(sqlite::parse_datetime("yesterday").has_value());
+  EXPECT_FALSE(sqlite::parse_datetime("2026-03-04T05:06").has_value());
+  Clock::time_point now = Clock::now();
+  auto back = sqlite::parse_datetime(sqlite::format_datetime(now));
+  EXPECT_LT(std::chrono::abs(*back - now), std::chrono::microseconds(1));
 }
 
 }  // namespace

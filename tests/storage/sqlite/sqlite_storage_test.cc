@@ -306,7 +306,7 @@ TEST(SqliteStorage, StaleTrialsFailAndAreRetriedWithTheirParams) {
   EXPECT_EQ(waiting[0]->params.at("x"), 2.0);
   EXPECT_EQ(waiting[0]->user_attrs["u"], 1);
   EXPECT_EQ(waiting[0]->system_attrs["failed_trial"], 0);
-  EXPECT_EQ(waiting[0]->system_attrs["retry_history"], nlohmann::json({0}));
+  EXPECT_EQ(waiting[0]->system_attrs["retry_history"], nlohmann::json::array({0}));
   EXPECT_EQ(waiting[0]->system_attrs["fixed_params"], (nlohmann::json{{"x", 2}}));
 
   // The retry fails too: max_retry = 1 allows no second retry.
@@ -314,7 +314,7 @@ TEST(SqliteStorage, StaleTrialsFailAndAreRetriedWithTheirParams) {
   age_heartbeat(dir.file("s.db"), retry, 10);
   EXPECT_EQ(s.fail_stale_trials(study), std::vector<int64_t>{retry});
   EXPECT_EQ(s.get_n_trials(study, {TrialState::kWaiting}), 0);
-  EXPECT_EQ(s.get_trial(retry)->system_attrs["retry_history"], nlohmann::json({0}));
+  EXPECT_EQ(s.get_trial(retry)->system_attrs["retry_history"], nlohmann::json::array({0}));
 }
 
 TEST(SqliteStorage, HeartbeatsAreOffByDefault) {

@@ -6,16 +6,14 @@
 //   sqlite_storage_worker continue PATH STUDY N    N more COMPLETE trials after the existing ones
 //   sqlite_storage_worker hammer PATH STUDY N THREADS     N trials (-1: forever) in THREADS threads
 //   sqlite_storage_worker run PATH STUDY N SLEEP_MS HEARTBEAT GRACE RETRY
-//       N trials, each sleeping SLEEP_MS, with heartbeats from a background thread that also
-//       fails stale trials; prints "started <trial_id> <number>" when a trial starts.
+//       Study::optimize for N trials, each sleeping SLEEP_MS, on a storage with heartbeats
+//       (and max_retry=2 if RETRY is 1); prints "started <trial_id> <number>" as a trial starts.
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <iostream>
 #include <limits>
-#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -24,6 +22,8 @@
 #include <unistd.h>
 
 #include "core/errors.h"
+#include "core/factory.h"
+#include "core/study.h"
 #include "storage/sqlite/python_json.h"
 #include "storage/sqlite/sqlite_storage.h"
 #include "storage/sqlite/trial_reader.h"
@@ -220,54 +220,23 @@ int hammer(const std::string& path, const std::string& name, int64_t n, int thre
 
 int run(const std::string& path, const std::string& name, int n, int sleep_ms, double heartbeat,
         double grace, bool retry) {
-  hpo::SqliteStorageOptions options;
-  options.heartbeat_interval = heartbeat;
-  options.grace_period = grace;
-  options.retry_failed_trials = retry;
-  options.max_retry = 2;
-  SqliteStorage s(path, options);
-  int64_t study = study_id_of(s, name);
-  auto fx = hpo::make_float_distribution(-5, 5);
-
-  // The heartbeat thread: stamps the running trial and fails stale ones of other workers,
-  // whatever the main thread is doing.
-  std::mutex m;
-  std::condition_variable cv;
-  bool stop = false;
-  int64_t current = -1;
-  std::thread beat([&] {
-    std::unique_lock lock(m);
-    while (!stop) {
-      if (current >= 0) s.record_heartbeat(current);
-      for (int64_t id : s.fail_stale_trials(study)) std::cout << "failed " << id << std::endl;
-      cv.wait_for(lock, std::chrono::duration<double>(heartbeat));
-    }
-  });
-  std::mt19937_64 rng(static_cast<uint64_t>(::getpid()));
-  std::uniform_real_distribution<double> u(-5, 5);
-  for (int i = 0; i < n; ++i) {
-    std::optional<int64_t> popped = s.pop_waiting_trial(study);
-    int64_t id = popped ? *popped : s.create_trial(study);
-    {
-      std::lock_guard lock(m);
-      current = id;
-    }
-    hpo::TrialPtr t = s.get_trial(id);
-    double x = u(rng);
-    if (t->system_attrs.contains("fixed_params")) x = t->system_attrs["fixed_params"]["x"].get<double>();
-    s.set_trial_param(id, "x", x, fx);
-    std::cout << "started " << id << " " << t->number << std::endl;
-    std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
-    s.set_trial_state_values(id, TrialState::kComplete, {x * x});
-    std::cout << "completed " << id << " " << t->number << std::endl;
-  }
-  {
-    std::lock_guard lock(m);
-    stop = true;
-    current = -1;
-  }
-  cv.notify_all();
-  beat.join();
+  // The real thing: the factory reads the options from the URL, and Study's heartbeat thread
+  // stamps this worker's trials and fails other workers' stale ones.
+  std::string url = "sqlite:///" + path + "?heartbeat_interval=" + std::to_string(heartbeat) +
+                    "&grace_period=" + std::to_string(grace) + (retry ? "&max_retry=2" : "");
+  auto storage = hpo::make_storage(url);
+  study_id_of(dynamic_cast<SqliteStorage&>(*storage), name);
+  auto study = hpo::Study::load(name, storage, hpo::make_sampler("random"), hpo::make_pruner("nop"));
+  hpo::OptimizeOptions options;
+  options.n_trials = n;
+  study->optimize(
+      [&](hpo::Trial& trial) {
+        double x = trial.suggest_float("x", -5, 5);
+        std::cout << "started " << trial.trial_id() << " " << trial.number() << std::endl;
+        std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
+        return x * x;
+      },
+      options);
   return 0;
 }
 

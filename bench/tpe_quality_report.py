@@ -1,0 +1,71 @@
+"""Tables of the TPE quality benchmark from the JSON files run_tpe_quality.sh writes: per function
+and budget, median and quartiles of the best value over the seeds, for Optuna 3.1's TPESampler,
+hpo's TPE with the same options (multivariate=false, constant_liar=false) and hpo's defaults;
+and a two-sided Mann-Whitney U test of each hpo configuration against Optuna (smaller is better;
+"worse"/"better" marks p < 0.05).
+
+Usage: /usr/bin/python3 bench/tpe_quality_report.py RESULTS_DIR
+"""
+import json
+import os
+import statistics
+import sys
+
+from scipy.stats import mannwhitneyu
+
+FUNCTIONS = ["branin", "hartmann6", "rosenbrock5", "ackley10", "styblinski_tang10", "mixed"]
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)["best"]
+
+
+def load_optuna(d, name):
+    """Optuna's runs, one JSON line per (function, seed), from every optuna*.jsonl in `d`."""
+    runs = {}
+    for file in sorted(os.listdir(d)):
+        if file.startswith("optuna") and file.endswith(".jsonl"):
+            with open(os.path.join(d, file)) as f:
+                for line in f:
+                    r = json.loads(line)
+                    if r["function"] == name:
+                        runs[r["seed"]] = r["best"]
+    seeds = sorted(runs)
+    return {b: [runs[s][b] for s in seeds] for b in ("100", "300")} if seeds else None
+
+
+def quartiles(values):
+    q = statistics.quantiles(values, n=4, method="inclusive")
+    return f"{q[1]:.4g} [{q[0]:.4g}, {q[2]:.4g}]"
+
+
+def verdict(hpo, optuna):
+    p = mannwhitneyu(hpo, optuna, alternative="two-sided").pvalue
+    if p >= 0.05:
+        return f"p={p:.2f} same"
+    return f"p={p:.3f} " + ("better" if statistics.median(hpo) < statistics.median(optuna)
+                            else "worse")
+
+
+def main():
+    d = sys.argv[1]
+    for budget in ["100", "300"]:
+        print(f"\nBest value after {budget} trials: median [25%, 75%] over the seeds (n)\n")
+        print("| function | Optuna 3.1 TPE | hpo TPE, 3.1 options | U test | hpo TPE, defaults "
+              "| U test |")
+        print("|---|---:|---:|---|---:|---|")
+        for name in FUNCTIONS:
+            paths = [os.path.join(d, f"{c}_{name}.json") for c in ("optuna31", "default")]
+            optuna = load_optuna(d, name)
+            if optuna is None or not all(os.path.exists(p) for p in paths):
+                continue
+            optuna = optuna[budget]
+            same, default = (load(p)[budget] for p in paths)
+            print(f"| {name} | {quartiles(optuna)} ({len(optuna)}) | {quartiles(same)} "
+                  f"({len(same)}) | {verdict(same, optuna)} | {quartiles(default)} "
+                  f"({len(default)}) | {verdict(default, optuna)} |")
+
+
+if __name__ == "__main__":
+    main()

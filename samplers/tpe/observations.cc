@@ -1,0 +1,259 @@
+#include "samplers/tpe/observations.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <set>
+#include <utility>
+
+#include "core/search_space.h"
+
+namespace hpo::tpe {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Define-by-run studies may ask for many different param lists; past this many the cache of
+// one study starts afresh rather than growing without bound.
+constexpr size_t kMaxCachedParamLists = 256;
+
+// True if a trial's internal value may stand for a draw from `d` (the numeric range, or for
+// categoricals the very same choices).
+bool usable(const Distribution& d, const Distribution* trial_distribution, double internal) {
+  if (std::isnan(internal)) return false;
+  if (const auto* f = std::get_if<FloatDistribution>(&d)) {
+    return internal >= f->low && internal <= f->high;
+  }
+  if (const auto* i = std::get_if<IntDistribution>(&d)) {
+    return internal >= static_cast<double>(i->low) && internal <= static_cast<double>(i->high);
+  }
+  return trial_distribution != nullptr && *trial_distribution == d;
+}
+
+template <class T>
+void grow(std::vector<T>& v, size_t n, T fill) {
+  if (v.size() < n) v.resize(n, fill);
+}
+
+}  // namespace
+
+void split_single_objective(const Observations& obs, int n_below, std::vector<int>& below,
+                            std::vector<int>& above) {
+  const int n = obs.size();
+  n_below = std::clamp(n_below, 0, n);
+  std::vector<int> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  // Only the n_below best need ordering: O(n log n_below) instead of a full sort.
+  std::partial_sort(order.begin(), order.begin() + n_below, order.end(), [&](int a, int b) {
+    const int k = obs.n_objectives;
+    if (obs.step_keys[a] != obs.step_keys[b]) return obs.step_keys[a] < obs.step_keys[b];
+    if (obs.losses[a * k] != obs.losses[b * k]) return obs.losses[a * k] < obs.losses[b * k];
+    return a < b;
+  });
+  std::vector<char> is_below(n, 0);
+  for (int i = 0; i < n_below; ++i) is_below[order[i]] = 1;
+  below.clear();
+  above.clear();
+  for (int i = 0; i < n; ++i) (is_below[i] ? below : above).push_back(i);
+}
+
+// What the cache holds for one list of params: per trial number, the finished trial's rank key
+// and values, valid while the trial id matches.
+struct ParamListCache {
+  std::vector<Distribution> distributions;
+  std::vector<int64_t> trial_ids;  // -1: not cached
+  std::vector<char> included;      // the trial has a rank key (COMPLETE with values, or PRUNED)
+  std::vector<double> step_keys;
+  std::vector<double> losses;
+  std::vector<double> values;
+};
+
+struct StudyCache::PerStudy {
+  std::unordered_map<std::string, ParamListCache> lists;
+  std::vector<char> in_intersection;  // by trial number
+  std::optional<SearchSpace> intersection;
+  std::vector<char> in_groups;
+  std::vector<SearchSpace> groups;
+};
+
+StudyCache::StudyCache() = default;
+StudyCache::~StudyCache() = default;
+
+StudyCache::PerStudy& StudyCache::per_study(const StudyView& study) {
+  const std::string key = std::to_string(study.study_id()) + '/' + study.study_name();
+  auto& slot = studies_[key];
+  if (!slot) slot = std::make_unique<PerStudy>();
+  return *slot;
+}
+
+Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_id,
+                                 const std::vector<std::string>& names,
+                                 const std::vector<Distribution>& distributions,
+                                 bool constant_liar) {
+  const std::vector<StudyDirection>& directions = study.directions();
+  const int k = static_cast<int>(directions.size());
+  const int p = static_cast<int>(names.size());
+  const bool multi = k > 1;
+  StateMask states = constant_liar && !multi
+                         ? StateMask{TrialState::kComplete, TrialState::kPruned,
+                                     TrialState::kRunning}
+                         : StateMask{TrialState::kComplete, TrialState::kPruned};
+  const Trials trials = study.get_trials(states);
+
+  Observations obs;
+  obs.n_objectives = k;
+  obs.n_params = p;
+  obs.step_keys.reserve(trials.size());
+  obs.losses.reserve(trials.size() * k);
+  obs.values.reserve(trials.size() * p);
+
+  std::vector<double> signs(k);
+  for (int j = 0; j < k; ++j) signs[j] = directions[j] == StudyDirection::kMinimize ? 1.0 : -1.0;
+
+  // Reads one trial into (included, step key, losses, values).
+  auto read = [&](const FrozenTrial& t, double* step_key, double* losses, double* values) {
+    switch (t.state) {
+      case TrialState::kComplete:
+        if (static_cast<int>(t.values.size()) != k) return false;
+        *step_key = -kInf;
+        for (int j = 0; j < k; ++j) losses[j] = signs[j] * t.values[j];
+        break;
+      case TrialState::kPruned:
+        if (multi) return false;
+        if (t.intermediate_values.empty()) {
+          *step_key = 1.0;
+          losses[0] = 0.0;
+        } else {
+          const auto& [step, v] = *t.intermediate_values.rbegin();
+          *step_key = -static_cast<double>(step);
+          losses[0] = std::isnan(v) ? kInf : signs[0] * v;
+        }
+        break;
+      case TrialState::kRunning:
+        if (multi) return false;
+        *step_key = kInf;
+        losses[0] = kInf;
+        break;
+      default:
+        return false;
+    }
+    for (int j = 0; j < p; ++j) {
+      auto it = t.params.find(names[j]);
+      double v = kNaN;
+      if (it != t.params.end()) {
+        auto dit = t.distributions.find(names[j]);
+        const Distribution* td = dit == t.distributions.end() ? nullptr : &dit->second;
+        if (usable(distributions[j], td, it->second)) v = it->second;
+      }
+      values[j] = v;
+    }
+    return true;
+  };
+
+  std::vector<double> scratch(1 + k + p);
+  auto append = [&](const double* step_key, const double* losses, const double* values) {
+    obs.step_keys.push_back(*step_key);
+    obs.losses.insert(obs.losses.end(), losses, losses + k);
+    obs.values.insert(obs.values.end(), values, values + p);
+  };
+
+  std::lock_guard<std::mutex> lock(mutex_);
+  PerStudy& ps = per_study(study);
+  std::string key;
+  for (const std::string& n : names) (key += n) += '\n';
+  if (ps.lists.size() > kMaxCachedParamLists && !ps.lists.contains(key)) ps.lists.clear();
+  ParamListCache& cache = ps.lists[key];
+  if (cache.distributions != distributions) cache = ParamListCache{distributions, {}, {}, {}, {},
+                                                                   {}};
+
+  for (const TrialPtr& tp : trials) {
+    const FrozenTrial& t = *tp;
+    if (t.trial_id == exclude_trial_id) continue;
+    if (!is_finished(t.state)) {
+      if (read(t, &scratch[0], &scratch[1], &scratch[1 + k])) {
+        append(&scratch[0], &scratch[1], &scratch[1 + k]);
+      }
+      continue;
+    }
+    const size_t num = static_cast<size_t>(t.number);
+    grow(cache.trial_ids, num + 1, int64_t{-1});
+    grow(cache.included, num + 1, char{0});
+    grow(cache.step_keys, num + 1, 0.0);
+    grow(cache.losses, (num + 1) * k, 0.0);
+    grow(cache.values, (num + 1) * p, 0.0);
+    double* step_key = &cache.step_keys[num];
+    double* losses = cache.losses.data() + num * k;
+    double* values = cache.values.data() + num * p;
+    if (cache.trial_ids[num] != t.trial_id) {
+      cache.included[num] = read(t, step_key, losses, values) ? 1 : 0;
+      cache.trial_ids[num] = t.trial_id;
+    }
+    if (cache.included[num]) append(step_key, losses, values);
+  }
+  for (double s : obs.step_keys) obs.n_finished += s < kInf ? 1 : 0;
+  return obs;
+}
+
+SearchSpace StudyCache::intersection_space(const StudyView& study) {
+  const Trials trials = study.get_trials({TrialState::kComplete, TrialState::kPruned});
+  std::lock_guard<std::mutex> lock(mutex_);
+  PerStudy& ps = per_study(study);
+  Trials fresh;
+  for (const TrialPtr& t : trials) {
+    const size_t num = static_cast<size_t>(t->number);
+    grow(ps.in_intersection, num + 1, char{0});
+    if (ps.in_intersection[num]) continue;
+    ps.in_intersection[num] = 1;
+    fresh.push_back(t);
+  }
+  // Intersection is associative: fold the new trials into what the earlier ones left.
+  if (!fresh.empty()) {
+    SearchSpace next = intersection_search_space(fresh);
+    if (ps.intersection) {
+      for (auto it = next.begin(); it != next.end();) {
+        auto old = ps.intersection->find(it->first);
+        it = old == ps.intersection->end() || !(old->second == it->second) ? next.erase(it)
+                                                                            : std::next(it);
+      }
+    }
+    ps.intersection = std::move(next);
+  }
+  return ps.intersection.value_or(SearchSpace{});
+}
+
+std::vector<SearchSpace> StudyCache::group_spaces(const StudyView& study) {
+  const Trials trials = study.get_trials({TrialState::kComplete, TrialState::kPruned});
+  std::lock_guard<std::mutex> lock(mutex_);
+  PerStudy& ps = per_study(study);
+  for (const TrialPtr& t : trials) {
+    const size_t num = static_cast<size_t>(t->number);
+    grow(ps.in_groups, num + 1, char{0});
+    if (ps.in_groups[num]) continue;
+    ps.in_groups[num] = 1;
+    // Split every group into its part inside and outside this trial's params; what is left
+    // of the trial's params forms a new group.
+    std::set<std::string, std::less<>> rest;
+    for (const auto& [name, d] : t->distributions) rest.insert(name);
+    std::vector<SearchSpace> next;
+    for (const SearchSpace& g : ps.groups) {
+      SearchSpace inside, outside;
+      for (const auto& [name, d] : g) {
+        if (rest.erase(name) > 0) {
+          inside.emplace(name, d);
+        } else {
+          outside.emplace(name, d);
+        }
+      }
+      if (!inside.empty()) next.push_back(std::move(inside));
+      if (!outside.empty()) next.push_back(std::move(outside));
+    }
+    SearchSpace fresh;
+    for (const std::string& name : rest) fresh.emplace(name, t->distributions.find(name)->second);
+    if (!fresh.empty()) next.push_back(std::move(fresh));
+    ps.groups = std::move(next);
+  }
+  return ps.groups;
+}
+
+}  // namespace hpo::tpe

@@ -1,0 +1,76 @@
+// Turns a study's trials into what TPE learns from: per trial a rank key and the internal
+// values of the requested params, and the below/above split of those trials.
+//
+// Finished trials never change, so the collector keeps what it read of them (per trial number)
+// and re-reads only new trials: an ask at 10,000 trials copies numbers instead of walking
+// 10,000 parameter maps.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/distribution.h"
+#include "core/frozen_trial.h"
+#include "core/study_view.h"
+
+namespace hpo::tpe {
+
+// The trials TPE sees for a list of params, in trial-number order.
+struct Observations {
+  int n_objectives = 1;
+  int n_params = 0;
+  // Lexicographic rank key per trial, smaller is better: (step_key, losses). COMPLETE trials
+  // have step_key -inf; PRUNED ones -last_step (1 without intermediate values) and the last
+  // intermediate value as loss (+inf if NaN); RUNNING ones (constant liar) +inf and +inf.
+  // Losses are signed so that smaller is better for every direction.
+  std::vector<double> step_keys;
+  std::vector<double> losses;  // n_trials x n_objectives, row-major
+  std::vector<double> values;  // n_trials x n_params, row-major; NaN where a trial lacks one
+  int n_finished = 0;          // COMPLETE and PRUNED trials
+
+  int size() const { return static_cast<int>(step_keys.size()); }
+  double value(int trial, int param) const { return values[trial * n_params + param]; }
+};
+
+// The n_below best single-objective trials and the rest, each in trial-number order. Ties keep
+// trial-number order.
+void split_single_objective(const Observations& obs, int n_below, std::vector<int>& below,
+                            std::vector<int>& above);
+
+// Per-study caches of what the sampler has read; thread-safe.
+class StudyCache {
+ public:
+  StudyCache();
+  ~StudyCache();
+
+  // The observations for `names` with their current `distributions`, leaving out the trial
+  // `exclude_trial_id` (the one being sampled). A trial's value counts only if it lies in the
+  // current distribution's range (for categoricals: the trial used the same choices).
+  // Multi-objective studies see COMPLETE trials only, as in Optuna.
+  Observations collect(const StudyView& study, int64_t exclude_trial_id,
+                       const std::vector<std::string>& names,
+                       const std::vector<Distribution>& distributions, bool constant_liar);
+
+  // The params every COMPLETE or PRUNED trial has with one distribution, single-value
+  // distributions dropped (Optuna's IntersectionSearchSpace(include_pruned=True)).
+  SearchSpace intersection_space(const StudyView& study);
+
+  // The COMPLETE and PRUNED trials' params decomposed into disjoint groups that always appear
+  // together (Optuna's _GroupDecomposedSearchSpace(include_pruned=True)); each group's
+  // distributions are those first seen.
+  std::vector<SearchSpace> group_spaces(const StudyView& study);
+
+ private:
+  struct PerStudy;
+  PerStudy& per_study(const StudyView& study);  // REQUIRES: mutex_ held
+
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::unique_ptr<PerStudy>> studies_;
+};
+
+}  // namespace hpo::tpe

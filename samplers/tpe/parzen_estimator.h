@@ -1,0 +1,99 @@
+// The Parzen estimator of TPE: a weighted mixture of kernels, one per observation plus an
+// optional prior, over a box of numerical dimensions (truncated Gaussians, continuous or on a
+// grid) and categorical dimensions (smoothed one-hot weights).
+//
+// Pure math on Eigen arrays: it knows nothing of trials or distributions. The sampler maps each
+// parameter to a ParzenDimension in a "transformed" space (log params in log space, grids
+// widened by half a step on each side) and back.
+//
+// Reference: Bergstra et al., "Algorithms for Hyper-Parameter Optimization", NeurIPS 2011;
+// Falkner et al., "BOHB", ICML 2018 (the multivariate bandwidth). The kernel widths, the prior
+// and the magic clip follow Optuna 3.x's _ParzenEstimator.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace hpo::tpe {
+
+enum class DimensionKind { kContinuous, kDiscrete, kCategorical };
+
+// One dimension of the estimator's space.
+struct ParzenDimension {
+  DimensionKind kind = DimensionKind::kContinuous;
+  // Numerical dimensions: the support [low, high] in the transformed space. A discrete dimension
+  // has points low + step/2, low + 3*step/2, ..., high - step/2, each owning the mass of its
+  // cell of width `step`.
+  double low = 0.0;
+  double high = 1.0;
+  double step = 0.0;   // discrete only
+  int n_choices = 0;   // categorical only; values are choice indices 0..n_choices-1
+};
+
+struct ParzenEstimatorOptions {
+  bool consider_prior = true;
+  double prior_weight = 1.0;
+  bool consider_magic_clip = true;
+  bool consider_endpoints = false;
+  // One bandwidth per dimension from Scott's rule (BOHB) instead of per-kernel widths from the
+  // distance to the neighbouring observations.
+  bool multivariate = false;
+};
+
+// log(Phi(b) - Phi(a)) for a < b, where Phi is the standard normal CDF; accurate in both tails.
+double log_gauss_mass(double a, double b);
+
+// Immutable after construction, so const methods may run concurrently.
+class ParzenEstimator {
+ public:
+  // `observations` is n x d (column j in dimension j's transformed space; categorical columns
+  // hold choice indices), `weights` has n non-negative entries. With no observation the prior
+  // is always used. REQUIRES: dimensions valid (low < high, step > 0 for discrete,
+  // n_choices >= 1), values inside their dimension, weights.sum() > 0 unless n == 0.
+  ParzenEstimator(std::vector<ParzenDimension> dimensions, const Eigen::MatrixXd& observations,
+                  const Eigen::VectorXd& weights, const ParzenEstimatorOptions& options);
+
+  // Fills `out` (resized to n x d) with n draws. Numerical draws lie in [low, high]; discrete
+  // draws are not yet rounded to the grid (the caller rounds, as for the transformed space).
+  void sample(std::mt19937_64& rng, int n, Eigen::MatrixXd& out) const;
+
+  // out(i) = log density of row i of `samples` (n x d; discrete values on their grid points,
+  // categorical values choice indices). Discrete dimensions contribute probability masses.
+  void log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const;
+
+  int n_kernels() const { return static_cast<int>(log_weights_.size()); }
+  int n_dimensions() const { return static_cast<int>(dimensions_.size()); }
+  // Kernel parameters, for tests: normalized mixture weights, and per numerical dimension the
+  // centres and widths (the prior, if any, is the last kernel).
+  Eigen::ArrayXd weights() const { return log_weights_.exp(); }
+  const Eigen::ArrayXd& mus(int dimension) const { return mus_[dimension]; }
+  const Eigen::ArrayXd& sigmas(int dimension) const { return sigmas_[dimension]; }
+  // Categorical dimension: row c holds every kernel's probability of choice c.
+  Eigen::ArrayXXd categorical_probabilities(int dimension) const;
+
+ private:
+  using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+  void init_numerical(int j, const Eigen::VectorXd& column, int n_observations);
+  void init_categorical(int j, const Eigen::VectorXd& column, int n_observations);
+
+  std::vector<ParzenDimension> dimensions_;
+  ParzenEstimatorOptions options_;
+  bool use_prior_ = true;
+  Eigen::ArrayXd log_weights_;          // per kernel, normalized
+  std::vector<double> cumulative_weights_;
+  // Numerical dimensions (empty arrays for categorical ones).
+  std::vector<Eigen::ArrayXd> mus_;
+  std::vector<Eigen::ArrayXd> sigmas_;
+  std::vector<Eigen::ArrayXd> inv_sigmas_;
+  // Categorical dimensions: log probability, row = choice, column = kernel.
+  std::vector<RowArray> log_categorical_;
+  // Per kernel: log weight minus every continuous and discrete normalizer, so that log_pdf adds
+  // only the sample-dependent terms.
+  Eigen::ArrayXd log_constant_;
+};
+
+}  // namespace hpo::tpe

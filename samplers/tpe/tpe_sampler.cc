@@ -1,0 +1,329 @@
+#include "samplers/tpe/tpe_sampler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <stdexcept>
+#include <utility>
+
+#include <Eigen/Core>
+
+#include "core/seeding.h"
+#include "samplers/random_sampler.h"
+#include "samplers/tpe/multi_objective.h"
+#include "samplers/tpe/observations.h"
+#include "samplers/tpe/parzen_estimator.h"
+
+namespace hpo {
+
+class TpeSampler::ObservationCache : public tpe::StudyCache {};
+
+namespace {
+
+using tpe::DimensionKind;
+using tpe::ParzenDimension;
+
+// A stream id per parameter list, so each param of a trial draws from its own random stream
+// whatever the order of suggestions.
+uint64_t stream_of(const std::vector<std::string>& names) {
+  std::string joined;
+  for (const std::string& name : names) (joined += name) += '\n';
+  return stable_hash(joined);
+}
+
+// Where a parameter lives in the estimator's space: log params in log space; ints and stepped
+// floats on a grid whose cells are one step wide; categoricals as choice indices.
+ParzenDimension dimension_of(const Distribution& d) {
+  ParzenDimension dim;
+  if (const auto* f = std::get_if<FloatDistribution>(&d)) {
+    if (f->log) {
+      dim.low = std::log(f->low);
+      dim.high = std::log(f->high);
+    } else if (f->step) {
+      dim.kind = DimensionKind::kDiscrete;
+      dim.step = *f->step;
+      dim.low = f->low - 0.5 * dim.step;
+      dim.high = f->high + 0.5 * dim.step;
+    } else {
+      dim.low = f->low;
+      dim.high = f->high;
+    }
+  } else if (const auto* i = std::get_if<IntDistribution>(&d)) {
+    if (i->log) {
+      dim.low = std::log(static_cast<double>(i->low) - 0.5);
+      dim.high = std::log(static_cast<double>(i->high) + 0.5);
+    } else {
+      dim.kind = DimensionKind::kDiscrete;
+      dim.step = static_cast<double>(i->step);
+      dim.low = static_cast<double>(i->low) - 0.5 * dim.step;
+      dim.high = static_cast<double>(i->high) + 0.5 * dim.step;
+    }
+  } else {
+    dim.kind = DimensionKind::kCategorical;
+    dim.n_choices = static_cast<int>(std::get<CategoricalDistribution>(d).choices.size());
+  }
+  return dim;
+}
+
+bool is_log(const Distribution& d) {
+  if (const auto* f = std::get_if<FloatDistribution>(&d)) return f->log;
+  if (const auto* i = std::get_if<IntDistribution>(&d)) return i->log;
+  return false;
+}
+
+double to_transformed(const Distribution& d, double internal) {
+  return is_log(d) ? std::log(internal) : internal;
+}
+
+// A point of the estimator's space -> the nearest value `d` can produce (internal).
+double to_internal_value(const Distribution& d, double x) {
+  if (const auto* f = std::get_if<FloatDistribution>(&d)) {
+    if (f->log) return std::clamp(std::exp(x), f->low, f->high);
+    if (f->step) {
+      return std::clamp(std::round((x - f->low) / *f->step) * *f->step + f->low, f->low, f->high);
+    }
+    return std::clamp(x, f->low, f->high);
+  }
+  if (const auto* i = std::get_if<IntDistribution>(&d)) {
+    const double low = static_cast<double>(i->low), high = static_cast<double>(i->high);
+    if (i->log) return std::clamp(std::round(std::exp(x)), low, high);
+    const double step = static_cast<double>(i->step);
+    return std::clamp(std::round((x - low) / step) * step + low, low, high);
+  }
+  return x;
+}
+
+double single_value(const Distribution& d) {
+  if (const auto* f = std::get_if<FloatDistribution>(&d)) return f->low;
+  if (const auto* i = std::get_if<IntDistribution>(&d)) return static_cast<double>(i->low);
+  return 0.0;
+}
+
+Eigen::VectorXd checked_weights(const std::function<std::vector<double>(int)>& fn, int n) {
+  const std::vector<double> w = fn ? fn(n) : tpe_default_weights(n);
+  if (static_cast<int>(w.size()) < n) {
+    throw std::invalid_argument("TPE weights(" + std::to_string(n) + ") returned " +
+                                std::to_string(w.size()) + " values");
+  }
+  Eigen::VectorXd out(n);
+  double sum = 0.0;
+  for (int i = 0; i < n; ++i) {
+    if (!std::isfinite(w[i]) || w[i] < 0) {
+      throw std::invalid_argument("TPE weights must be finite and non-negative, got " +
+                                  std::to_string(w[i]));
+    }
+    out(i) = w[i];
+    sum += w[i];
+  }
+  if (n > 0 && sum <= 0) throw std::invalid_argument("TPE weights must not be all zero");
+  return out;
+}
+
+}  // namespace
+
+int tpe_default_gamma(int n) {
+  return std::min(static_cast<int>(std::ceil(0.1 * n)), 25);
+}
+
+int tpe_hyperopt_default_gamma(int n) {
+  return std::min(static_cast<int>(std::ceil(0.25 * std::sqrt(static_cast<double>(n)))), 25);
+}
+
+std::vector<double> tpe_default_weights(int n) {
+  if (n < 25) return std::vector<double>(std::max(n, 0), 1.0);
+  // numpy.linspace(1/n, 1, n - 25) followed by 25 ones.
+  std::vector<double> w(n, 1.0);
+  const int ramp = n - 25;
+  for (int i = 0; i < ramp; ++i) {
+    w[i] = ramp == 1 ? 1.0 / n
+                     : 1.0 / n + (1.0 - 1.0 / n) * static_cast<double>(i) / (ramp - 1);
+  }
+  return w;
+}
+
+TpeSampler::TpeSampler(TpeSamplerOptions options)
+    : options_(std::move(options)), cache_(std::make_unique<ObservationCache>()) {
+  if (options_.group && !options_.multivariate) {
+    throw std::invalid_argument("TPE option group=true requires multivariate=true");
+  }
+  if (options_.n_startup_trials < 0) {
+    throw std::invalid_argument("TPE n_startup_trials must be >= 0, got " +
+                                std::to_string(options_.n_startup_trials));
+  }
+  if (options_.n_ei_candidates < 1) {
+    throw std::invalid_argument("TPE n_ei_candidates must be >= 1, got " +
+                                std::to_string(options_.n_ei_candidates));
+  }
+  if (!(options_.prior_weight > 0) || !std::isfinite(options_.prior_weight)) {
+    throw std::invalid_argument("TPE prior_weight must be a positive number, got " +
+                                std::to_string(options_.prior_weight));
+  }
+  seed_ = options_.seed ? *options_.seed : std::random_device{}() * 0x100000001ull ^
+                                               std::random_device{}();
+}
+
+TpeSampler::~TpeSampler() = default;
+
+void TpeSampler::reseed(uint64_t seed) {
+  std::lock_guard<std::mutex> lock(seed_mutex_);
+  seed_ = seed;
+}
+
+uint64_t TpeSampler::seed() const {
+  std::lock_guard<std::mutex> lock(seed_mutex_);
+  return seed_;
+}
+
+SearchSpace TpeSampler::infer_relative_search_space(const StudyView& study,
+                                                    const FrozenTrial& /*trial*/) {
+  if (!options_.multivariate) return {};
+  if (!options_.group) return cache_->intersection_space(study);
+  SearchSpace space;
+  for (const SearchSpace& g : cache_->group_spaces(study)) {
+    for (const auto& [name, d] : g) {
+      if (!is_single(d)) space.emplace(name, d);
+    }
+  }
+  return space;
+}
+
+InternalParams TpeSampler::sample_relative(const StudyView& study, const FrozenTrial& trial,
+                                           const SearchSpace& space) {
+  if (space.empty()) return {};
+  std::vector<SearchSpace> parts;
+  if (options_.group) {
+    // One joint estimator per group: params of different groups never share a trial set.
+    for (const SearchSpace& g : cache_->group_spaces(study)) {
+      SearchSpace part;
+      for (const auto& [name, d] : g) {
+        auto it = space.find(name);
+        if (it != space.end()) part.emplace(name, it->second);
+      }
+      if (!part.empty()) parts.push_back(std::move(part));
+    }
+  } else {
+    parts.push_back(space);
+  }
+  InternalParams params;
+  for (const SearchSpace& part : parts) {
+    std::vector<std::string> names;
+    std::vector<Distribution> dists;
+    for (const auto& [name, d] : part) {
+      names.push_back(name);
+      dists.push_back(d);
+    }
+    std::optional<InternalParams> sampled =
+        sample_space(study, trial, names, dists, stream_of(names));
+    if (sampled) params.merge(*sampled);
+  }
+  return params;
+}
+
+double TpeSampler::sample_independent(const StudyView& study, const FrozenTrial& trial,
+                                      std::string_view name, const Distribution& distribution) {
+  if (is_single(distribution)) return single_value(distribution);
+  const std::vector<std::string> names = {std::string(name)};
+  const uint64_t stream = stream_of(names);
+  std::optional<InternalParams> sampled = sample_space(study, trial, names, {distribution}, stream);
+  if (sampled) return sampled->begin()->second;
+  // Startup: uniform draws, from the same per-trial stream.
+  std::mt19937_64 rng(trial_seed(seed(), trial.number, stream));
+  return sample_internal_uniform(distribution, rng);
+}
+
+std::optional<InternalParams> TpeSampler::sample_space(
+    const StudyView& study, const FrozenTrial& trial, const std::vector<std::string>& names,
+    const std::vector<Distribution>& distributions, uint64_t stream) {
+  const int n_objectives = static_cast<int>(study.directions().size());
+  if (n_objectives > 2) {
+    throw std::invalid_argument("TPE supports one or two objectives, got " +
+                                std::to_string(n_objectives));
+  }
+  const tpe::Observations obs = cache_->collect(study, trial.trial_id, names, distributions,
+                                                options_.constant_liar);
+  if (obs.n_finished < options_.n_startup_trials) return std::nullopt;
+
+  const int n_below = options_.gamma ? options_.gamma(obs.n_finished)
+                                     : tpe_default_gamma(obs.n_finished);
+  std::vector<int> below, above;
+  if (n_objectives == 1) {
+    tpe::split_single_objective(obs, n_below, below, above);
+  } else {
+    tpe::split_two_objective(obs, n_below, below, above);
+  }
+  std::vector<double> mo_weights;
+  if (n_objectives == 2) mo_weights = tpe::two_objective_below_weights(obs, below);
+
+  // Trials that lack one of the params (conditional spaces, running trials) are left out after
+  // the split, as in Optuna: they still count for who is "below".
+  const int d = static_cast<int>(names.size());
+  auto complete = [&](int i) {
+    for (int j = 0; j < d; ++j) {
+      if (std::isnan(obs.value(i, j))) return false;
+    }
+    return true;
+  };
+  auto to_matrix = [&](const std::vector<int>& rows, std::vector<int>& kept) {
+    kept.clear();
+    for (size_t r = 0; r < rows.size(); ++r) {
+      if (complete(rows[r])) kept.push_back(static_cast<int>(r));
+    }
+    Eigen::MatrixXd m(static_cast<Eigen::Index>(kept.size()), d);
+    for (size_t r = 0; r < kept.size(); ++r) {
+      for (int j = 0; j < d; ++j) {
+        m(static_cast<Eigen::Index>(r), j) =
+            to_transformed(distributions[j], obs.value(rows[kept[r]], j));
+      }
+    }
+    return m;
+  };
+  std::vector<int> kept_below, kept_above;
+  const Eigen::MatrixXd x_below = to_matrix(below, kept_below);
+  const Eigen::MatrixXd x_above = to_matrix(above, kept_above);
+  const int nb = static_cast<int>(kept_below.size());
+  Eigen::VectorXd w_below;
+  if (n_objectives == 2) {
+    w_below.resize(nb);
+    for (int r = 0; r < nb; ++r) w_below(r) = mo_weights[kept_below[r]];
+  } else {
+    w_below = checked_weights(options_.weights, nb);
+  }
+  const Eigen::VectorXd w_above =
+      checked_weights(options_.weights, static_cast<int>(kept_above.size()));
+
+  std::vector<ParzenDimension> dims;
+  dims.reserve(d);
+  for (const Distribution& dist : distributions) dims.push_back(dimension_of(dist));
+  tpe::ParzenEstimatorOptions pe_options;
+  pe_options.consider_prior = options_.consider_prior;
+  pe_options.prior_weight = options_.prior_weight;
+  pe_options.consider_magic_clip = options_.consider_magic_clip;
+  pe_options.consider_endpoints = options_.consider_endpoints;
+  pe_options.multivariate = options_.multivariate;
+  const tpe::ParzenEstimator pe_below(dims, x_below, w_below, pe_options);
+  const tpe::ParzenEstimator pe_above(std::move(dims), x_above, w_above, pe_options);
+
+  std::mt19937_64 rng(trial_seed(seed(), trial.number, stream));
+  Eigen::MatrixXd candidates;
+  pe_below.sample(rng, options_.n_ei_candidates, candidates);
+  // Score the values the trial would really get: on the grid, rounded ints.
+  for (Eigen::Index i = 0; i < candidates.rows(); ++i) {
+    for (int j = 0; j < d; ++j) {
+      candidates(i, j) = to_transformed(distributions[j],
+                                        to_internal_value(distributions[j], candidates(i, j)));
+    }
+  }
+  Eigen::VectorXd log_l, log_g;
+  pe_below.log_pdf(candidates, log_l);
+  pe_above.log_pdf(candidates, log_g);
+  Eigen::Index best = 0;
+  (log_l - log_g).maxCoeff(&best);
+
+  InternalParams out;
+  for (int j = 0; j < d; ++j) {
+    out.emplace(names[j], to_internal_value(distributions[j], candidates(best, j)));
+  }
+  return out;
+}
+
+}  // namespace hpo

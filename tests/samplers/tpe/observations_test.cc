@@ -1,0 +1,166 @@
+#include "samplers/tpe/observations.h"
+
+#include <cmath>
+#include <limits>
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "core/study.h"
+#include "samplers/random_sampler.h"
+#include "samplers/tpe/multi_objective.h"
+
+namespace hpo::tpe {
+namespace {
+
+const Distribution kX = make_float_distribution(0.0, 10.0);
+
+FrozenTrial finished(TrialState state, std::optional<double> x, std::vector<double> values,
+                     std::map<int64_t, double> intermediate = {}) {
+  FrozenTrial t;
+  t.state = state;
+  if (x) {
+    t.params["x"] = *x;
+    t.distributions["x"] = kX;
+  }
+  t.values = std::move(values);
+  t.intermediate_values = std::move(intermediate);
+  return t;
+}
+
+std::shared_ptr<Study> empty_study(std::vector<StudyDirection> directions = {
+                                       StudyDirection::kMinimize}) {
+  CreateStudyOptions create;
+  create.sampler = std::make_shared<RandomSampler>(RandomSamplerOptions{1});
+  create.directions = std::move(directions);
+  return Study::create(std::move(create));
+}
+
+TEST(ObservationsTest, PrunedTrialsRankAfterCompleteOnesByStepThenValue) {
+  auto study = empty_study();
+  study->add_trial(finished(TrialState::kPruned, 0.0, {}, {{1, 0.1}, {5, 9.0}}));   // 0
+  study->add_trial(finished(TrialState::kComplete, 1.0, {5.0}));                    // 1
+  study->add_trial(finished(TrialState::kPruned, 2.0, {}, {{2, 0.5}}));             // 2
+  study->add_trial(finished(TrialState::kPruned, 3.0, {}, {{5, 3.0}}));             // 3
+  study->add_trial(finished(TrialState::kFail, 4.0, {}));                          // ignored
+  study->add_trial(finished(TrialState::kComplete, 5.0, {7.0}));                    // 5
+  study->add_trial(finished(TrialState::kPruned, 6.0, {}, {{9, std::nan("")}}));    // 6
+  study->add_trial(finished(TrialState::kPruned, 7.0, {}));                         // 7
+
+  StudyCache cache;
+  const Observations obs = cache.collect(*study, -1, {"x"}, {kX}, false);
+  ASSERT_EQ(obs.size(), 7);
+  EXPECT_EQ(obs.n_finished, 7);
+  // Expected order: complete 1 (5.0), complete 5 (7.0), pruned at step 9 (NaN -> +inf),
+  // pruned at step 5 with 3.0, then 9.0, pruned at step 2, pruned without values.
+  const std::vector<double> best_first = {1.0, 5.0, 6.0, 3.0, 0.0, 2.0, 7.0};
+  for (int n_below = 0; n_below <= 7; ++n_below) {
+    std::vector<int> below, above;
+    split_single_objective(obs, n_below, below, above);
+    ASSERT_EQ(static_cast<int>(below.size()), n_below);
+    ASSERT_EQ(below.size() + above.size(), 7u);
+    std::set<double> expected(best_first.begin(), best_first.begin() + n_below);
+    std::set<double> got;
+    for (int i : below) got.insert(obs.value(i, 0));
+    EXPECT_EQ(got, expected) << n_below;
+    for (size_t i = 1; i < below.size(); ++i) EXPECT_LT(below[i - 1], below[i]);
+    for (size_t i = 1; i < above.size(); ++i) EXPECT_LT(above[i - 1], above[i]);
+  }
+}
+
+TEST(ObservationsTest, MaximizeFlipsTheSignAndMissingParamsAreNaN) {
+  auto study = empty_study({StudyDirection::kMaximize});
+  study->add_trial(finished(TrialState::kComplete, 1.0, {5.0}));
+  study->add_trial(finished(TrialState::kComplete, std::nullopt, {9.0}));
+  study->add_trial(finished(TrialState::kComplete, 11.0 - 1.0, {7.0}));
+  StudyCache cache;
+  for (int pass = 0; pass < 2; ++pass) {  // the second pass reads from the cache
+    const Observations obs = cache.collect(*study, -1, {"x"}, {kX}, false);
+    ASSERT_EQ(obs.size(), 3);
+    EXPECT_EQ(obs.losses, (std::vector<double>{-5.0, -9.0, -7.0}));
+    EXPECT_TRUE(std::isnan(obs.value(1, 0)));
+    EXPECT_EQ(obs.value(2, 0), 10.0);
+  }
+  // A narrower distribution than the trials used leaves out-of-range values out.
+  const Observations narrow =
+      cache.collect(*study, -1, {"x"}, {make_float_distribution(0.0, 5.0)}, false);
+  EXPECT_EQ(narrow.value(0, 0), 1.0);
+  EXPECT_TRUE(std::isnan(narrow.value(2, 0)));
+}
+
+TEST(ObservationsTest, ConstantLiarAddsRunningTrialsAsWorstButNotTheAskingOne) {
+  auto study = empty_study();
+  study->add_trial(finished(TrialState::kComplete, 1.0, {5.0}));
+  Trial running = study->ask();
+  running.suggest_float("x", 0.0, 10.0);
+  Trial asking = study->ask();
+  StudyCache cache;
+  const Observations with = cache.collect(*study, asking.trial_id(), {"x"}, {kX}, true);
+  ASSERT_EQ(with.size(), 2);
+  EXPECT_EQ(with.n_finished, 1);
+  EXPECT_EQ(with.step_keys[1], std::numeric_limits<double>::infinity());
+  EXPECT_EQ(with.losses[1], std::numeric_limits<double>::infinity());
+  EXPECT_EQ(cache.collect(*study, asking.trial_id(), {"x"}, {kX}, false).size(), 1);
+}
+
+TEST(ObservationsTest, SearchSpacesIntersectAndDecomposeIntoGroups) {
+  auto study = empty_study();
+  auto add = [&](std::vector<std::string> names) {
+    FrozenTrial t = finished(TrialState::kComplete, std::nullopt, {1.0});
+    for (const std::string& n : names) {
+      t.params[n] = 0.5;
+      t.distributions[n] = make_float_distribution(0.0, 1.0);
+    }
+    study->add_trial(t);
+  };
+  add({"a", "b", "c"});
+  add({"a", "b", "d"});
+  StudyCache cache;
+  EXPECT_EQ(cache.intersection_space(*study).size(), 2u);  // a, b
+  add({"a", "e"});
+  const SearchSpace space = cache.intersection_space(*study);
+  ASSERT_EQ(space.size(), 1u);
+  EXPECT_TRUE(space.contains("a"));
+  std::set<std::set<std::string>> groups;
+  for (const SearchSpace& g : cache.group_spaces(*study)) {
+    std::set<std::string> names;
+    for (const auto& [n, d] : g) names.insert(n);
+    groups.insert(names);
+  }
+  EXPECT_EQ(groups, (std::set<std::set<std::string>>{{"a"}, {"b"}, {"c"}, {"d"}, {"e"}}));
+}
+
+TEST(MultiObjectiveTest, HypervolumeAndNonDominatedSplit) {
+  EXPECT_DOUBLE_EQ(hypervolume_2d({{1, 3}, {2, 2}, {3, 1}}, {4, 4}), 3 + 2 + 1);
+  EXPECT_DOUBLE_EQ(hypervolume_2d({{1, 1}, {2, 2}}, {3, 3}), 4);  // (2,2) is dominated
+
+  Observations obs;
+  obs.n_objectives = 2;
+  // Front 0: trials 1, 3, 4; front 1: trial 0 and 2; trial 5 is last.
+  obs.losses = {2, 3, 1, 2, 3, 2, 2, 1, 0, 3, 4, 4};
+  obs.step_keys.assign(6, -std::numeric_limits<double>::infinity());
+  obs.n_finished = 6;
+  std::vector<int> below, above;
+  split_two_objective(obs, 3, below, above);
+  EXPECT_EQ(below, (std::vector<int>{1, 3, 4}));
+  EXPECT_EQ(above, (std::vector<int>{0, 2, 5}));
+  split_two_objective(obs, 4, below, above);
+  EXPECT_EQ(below.size(), 4u);
+  EXPECT_EQ(above.back(), 5);
+  // Greedy HSSP inside front 0: (1,2) covers the most alone.
+  split_two_objective(obs, 1, below, above);
+  EXPECT_EQ(below, (std::vector<int>{1}));
+
+  const std::vector<double> w = two_objective_below_weights(obs, {1, 3, 4});
+  ASSERT_EQ(w.size(), 3u);
+  EXPECT_DOUBLE_EQ(*std::max_element(w.begin(), w.end()), 1.0);
+  for (double v : w) EXPECT_GT(v, 0.0);
+}
+
+}  // namespace
+}  // namespace hpo::tpe
