@@ -28,13 +28,19 @@ void read_component(Checker& c, const YAML::Node& n, const std::string& kind, st
   if (n.IsScalar()) {
     name = n.Scalar();
   } else if (c.is_map(n, kind, "{name: tpe, options: {seed: 1}}")) {
-    c.check_keys(n, kind, {"name", "options"});
-    if (!n["name"]) {
+    // `type:` is accepted for `name:`, as the search space's params are written {type: ...}.
+    c.check_keys(n, kind, {"name", "type", "options"});
+    if (n["name"] && n["type"]) {
+      c.problem(n, kind + ".type", "and " + kind + ".name both given; keep one");
+      return;
+    }
+    const char* key = n["type"] ? "type" : "name";
+    if (!n[key]) {
       c.problem(n, kind + ".name", "is missing; add e.g. 'name: " +
                                        std::string(kind == "sampler" ? "tpe" : "median") + "'");
       return;
     }
-    if (auto s = c.string(n["name"], kind + ".name")) name = *s;
+    if (auto s = c.string(n[key], kind + "." + key)) name = *s;
     if (n["options"]) {
       if (!c.is_map(n["options"], kind + ".options", "{seed: 1}")) return;
       options = yaml_to_json(n["options"]);
