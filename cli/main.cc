@@ -1,7 +1,8 @@
-// The `hpo` command line: argument parsing only. Each command lives in run_command.* or
-// study_commands.*.
+// The `hpo` command line: argument parsing only. Each command lives in run_command.*,
+// study_commands.* or report_command.*.
 #include <CLI/CLI.hpp>
 
+#include "cli/report_command.h"
 #include "cli/run_command.h"
 #include "cli/study_commands.h"
 
@@ -67,6 +68,11 @@ int main(int argc, char** argv) {
   CLI::App* remove = app.add_subcommand("delete", "Delete a study and its trials");
   add_ref(remove);
   remove->callback([&] { exit_code = delete_study(ref); });
+  std::string report_path;
+  CLI::App* report = app.add_subcommand("report", "Write a self-contained HTML report of a study");
+  add_ref(report);
+  report->add_option("-o,--output", report_path, "The HTML file to write")->required();
+  report->callback([&] { exit_code = write_report(ref, report_path); });
 
   try {
     app.parse(argc, argv);
