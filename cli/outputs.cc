@@ -10,6 +10,8 @@
 #include <stdexcept>
 
 #include "cli/objective_process.h"
+#include "report/html_page.h"
+#include "report/study_data.h"
 
 namespace hpo::cli {
 namespace fs = std::filesystem;
@@ -222,6 +224,11 @@ std::vector<std::string> write_outputs(const OutputsSpec& outputs, const Study& 
   if (!outputs.trials.empty()) {
     write_file_atomically(outputs.trials, trials_csv(study));
     written.push_back(outputs.trials);
+  }
+  if (!outputs.report.empty()) {
+    write_file_atomically(outputs.report,
+                          report::render_report(report::gather_report_data(study)));
+    written.push_back(outputs.report);
   }
   return written;
 }

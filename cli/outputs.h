@@ -1,4 +1,5 @@
-// The files `hpo run` leaves for a pipeline: best params, a metrics JSON, a trials CSV.
+// The files `hpo run` leaves for a pipeline: best params, a metrics JSON, a trials CSV and,
+// when asked for, the HTML study report.
 // Each is written atomically (a temporary file in the same folder, then rename), so a reader
 // never sees half a file and an interrupted run leaves the previous version intact.
 #pragma once

@@ -325,7 +325,7 @@ void read_outputs(Checker& c, const YAML::Node& n, StudyFile& out) {
   if (out.directions.size() > 1) o.best_params.clear();
   if (!n) return;
   if (!c.is_map(n, "outputs", "{best_params: best.yaml, metrics: metrics.json}")) return;
-  c.check_keys(n, "outputs", {"best_params", "metrics", "trials", "logs"});
+  c.check_keys(n, "outputs", {"best_params", "metrics", "trials", "logs", "report"});
   auto read = [&](const char* key, std::string& target) {
     if (!n[key]) return;
     if (n[key].IsNull()) {
@@ -338,6 +338,7 @@ void read_outputs(Checker& c, const YAML::Node& n, StudyFile& out) {
   read("metrics", o.metrics);
   read("trials", o.trials);
   read("logs", o.logs);
+  read("report", o.report);
   if (out.directions.size() > 1 && n["best_params"] && !n["best_params"].IsNull()) {
     c.problem(n["best_params"], "outputs.best_params",
               "a study with several directions has no single best trial; remove it (the "

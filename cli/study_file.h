@@ -49,6 +49,7 @@ struct OutputsSpec {
   std::string metrics;
   std::string trials;
   std::string logs;  // folder of per-trial logs
+  std::string report;  // the HTML study report; none unless the file names one
 };
 
 struct StudyFile {
