@@ -5,11 +5,7 @@
 #include <map>
 #include <stdexcept>
 
-// Until the importance library is merged in, the report says importances are unavailable.
-#if __has_include("importance/ped_anova.h")
 #include "importance/ped_anova.h"
-#define HPO_REPORT_HAS_IMPORTANCE 1
-#endif
 
 namespace hpo::report {
 namespace {
@@ -89,12 +85,6 @@ ObjectiveImportances importances_of(const Trials& trials, StudyDirection directi
                                     size_t objective) {
   ObjectiveImportances out;
   out.objective = objective;
-#ifndef HPO_REPORT_HAS_IMPORTANCE
-  (void)trials;
-  (void)direction;
-  out.note = "this build has no importance library";
-  return out;
-#else
   try {
     for (const ParamImportance& p : ped_anova_importances(trials, direction, objective)) {
       out.importances.push_back({p.name, p.importance});
@@ -104,7 +94,6 @@ ObjectiveImportances importances_of(const Trials& trials, StudyDirection directi
     out.note = e.what();
   }
   return out;
-#endif
 }
 
 }  // namespace

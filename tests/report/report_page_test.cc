@@ -87,7 +87,8 @@ TEST(ReportDataTest, AxesFollowTheDistributions) {
 TEST(ReportPageTest, EveryChartHasTheExpectedElementCounts) {
   std::string page = render_report(gather_report_data(*mixed_study()));
   std::string history = chart_of(page, "history");
-  EXPECT_EQ(count(history, "class=\"marker"), 7u);  // COMPLETE trials only
+  EXPECT_EQ(count(history, "<circle"), 7u);  // COMPLETE trials only
+  EXPECT_EQ(count(history, "class=\"marker\""), 6u);
   EXPECT_EQ(count(history, "class=\"best-line\""), 1u);
   EXPECT_EQ(count(history, "class=\"marker best\""), 1u);
 
@@ -101,6 +102,7 @@ TEST(ReportPageTest, EveryChartHasTheExpectedElementCounts) {
   EXPECT_EQ(count(page, "data-chart=\"slice\""), 3u);
   for (size_t i = 0; i < 3; ++i)
     EXPECT_EQ(count(chart_of(page, "slice", i), "class=\"marker\""), 7u);
+  EXPECT_EQ(count(chart_of(page, "importance"), "class=\"bar\""), 3u);
   EXPECT_EQ(count(page, "data-chart=\"pareto\""), 0u);
   // The table: one row per trial, pruned and failed rows marked.
   EXPECT_EQ(count(page, "<tr class=\"state-"), 10u);
@@ -192,6 +194,21 @@ TEST(ChartTest, ChartsWithoutDataThrowInsteadOfDrawingNothing) {
   EXPECT_THROW(parallel_chart(data, 0), std::invalid_argument);
   EXPECT_THROW(pareto_chart(data), std::invalid_argument);
   EXPECT_THROW(importance_chart(ObjectiveImportances{}), std::invalid_argument);
+}
+
+TEST(ReportPageTest, ImportanceNeedsTwoCompleteTrialsAndSaysWhy) {
+  auto study = new_study();
+  Trial t = study->ask();
+  t.suggest_float("x", 0, 1);
+  study->tell(t, 1.0);
+  ReportData data = gather_report_data(*study);
+  ASSERT_EQ(data.importances.size(), 1u);
+  EXPECT_TRUE(data.importances[0].importances.empty());
+  EXPECT_FALSE(data.importances[0].note.empty());
+  std::string page = render_report(data);
+  EXPECT_EQ(count(page, "data-chart=\"importance\""), 0u);
+  EXPECT_NE(page.find("No importances: "), std::string::npos);
+  EXPECT_EQ(count(page, "data-chart=\"history\""), 1u);
 }
 
 TEST(ChartTest, ImportanceChartHasOneBarPerParam) {
