@@ -12,8 +12,10 @@ Frame chart_frame(double width, double height) {
 
 Scale param_scale(const ParamAxis& axis, double from, double to) {
   if (axis.kind == ParamKind::kCategorical) return Scale::categorical(axis.choices, from, to);
-  if (axis.log && axis.low > 0) return Scale::log(axis.low, axis.high, from, to);
-  return Scale::linear(axis.low, axis.high, from, to);
+  Scale s = axis.log && axis.low > 0 ? Scale::log(axis.low, axis.high, from, to)
+                                     : Scale::linear(axis.low, axis.high, from, to);
+  if (axis.kind == ParamKind::kInt) s.integer_ticks();
+  return s;
 }
 
 Scale value_scale(const std::vector<double>& values, double from, double to) {

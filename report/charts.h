@@ -23,6 +23,9 @@ namespace hpo::report {
 // Shared sizes: every chart is kChartWidth wide, with room for tick labels and axis titles.
 inline constexpr double kChartWidth = 640;
 inline constexpr double kChartHeight = 340;
+// Slice plots come one per param, so they are smaller and sit side by side.
+inline constexpr double kSliceWidth = 420;
+inline constexpr double kSliceHeight = 300;
 Frame chart_frame(double width = kChartWidth, double height = kChartHeight);
 
 // The axis for a param: categorical labels, a log axis for log distributions, else linear.

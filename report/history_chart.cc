@@ -22,7 +22,7 @@ std::string history_chart(const ReportData& data, size_t objective) {
   for (const TrialPtr& t : complete) values.push_back(t->values[objective]);
   double first = static_cast<double>(data.trials.front()->number);
   double last = static_cast<double>(data.trials.back()->number);
-  Scale x = Scale::linear(first, last, f.left + 8, f.right() - 8);
+  Scale x = Scale::linear(first, last, f.left + 8, f.right() - 8).integer_ticks();
   Scale y = value_scale(values, f.bottom(), f.top);
 
   SvgBuilder svg(kChartWidth, kChartHeight, "history",

@@ -12,7 +12,7 @@ namespace {
 constexpr const char* kCss = R"css(
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
 h1{font-size:22px;margin:0 0 8px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
-h3{font-size:14px;margin:8px 0 4px}.summary td{padding:2px 12px 2px 0;vertical-align:top}
+h3{font-size:14px;margin:8px 0 4px}.summary td{padding:2px 12px 2px 0;vertical-align:top;text-align:left;border:0}
 .note,.empty{color:#666;font-size:12px}.figures{display:flex;flex-wrap:wrap;gap:12px}
 figure{margin:0}
 svg.chart{background:#fff;border:1px solid #e4e4e4;display:block;max-width:100%;height:auto}
@@ -92,7 +92,9 @@ std::string summary(const ReportData& data) {
     }
     std::string params;
     for (const auto& [name, value] : t->external_params()) {
-      params += (params.empty() ? "" : ", ") + name + "=" + to_string(value);
+      const double* d = std::get_if<double>(&value);
+      params +=
+          (params.empty() ? "" : ", ") + name + "=" + (d ? format_number(*d) : to_string(value));
     }
     if (!params.empty()) line += " (" + params + ")";
     best += (best.empty() ? "" : "<br>") + escape_xml(line);
@@ -182,15 +184,19 @@ std::string render_report(const ReportData& data) {
   // Parallel coordinates and slices show objective 0; with several objectives, say so.
   std::string of = n_objectives > 1 ? " (objective 0)" : "";
   out += section("parallel", "Parallel coordinates" + of,
-                 has_parallel(data) ? figure(parallel_chart(data, 0))
-                                    : empty_note("No COMPLETE trial with params yet."));
+                 has_parallel(data)
+                     ? "<p class=\"note\">Line colour: the objective, blue = better.</p>" +
+                           figure(parallel_chart(data, 0))
+                     : empty_note("No COMPLETE trial with params yet."));
   body.clear();
   for (const ParamAxis& a : data.params) {
     if (has_slice(data, a)) body += figure(slice_chart(data, a, 0));
   }
   out += section("slice", "Slice plots" + of,
                  body.empty() ? empty_note("No COMPLETE trial with params yet.")
-                              : "<div class=\"figures\">" + body + "</div>");
+                              : "<p class=\"note\">Point colour: the trial number, blue = "
+                                "early, red = late.</p><div class=\"figures\">" +
+                                    body + "</div>");
 
   body.clear();
   for (const ObjectiveImportances& imp : data.importances) {

@@ -29,7 +29,7 @@ std::string intermediate_chart(const ReportData& data) {
   }
   Frame f = chart_frame();
   auto [lo, hi] = std::minmax_element(steps.begin(), steps.end());
-  Scale x = Scale::linear(*lo, *hi, f.left + 8, f.right() - 8);
+  Scale x = Scale::linear(*lo, *hi, f.left + 8, f.right() - 8).integer_ticks();
   Scale y = value_scale(values, f.bottom(), f.top);
 
   SvgBuilder svg(kChartWidth, kChartHeight, "intermediate", "Intermediate values per trial");

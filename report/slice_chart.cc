@@ -33,14 +33,14 @@ std::string slice_chart(const ReportData& data, const ParamAxis& axis, size_t ob
   if (trials.empty()) {
     throw std::invalid_argument("slice plot of '" + axis.name + "': no COMPLETE trial has it");
   }
-  Frame f = chart_frame();
+  Frame f = chart_frame(kSliceWidth, kSliceHeight);
   std::vector<double> values;
   for (const TrialPtr& t : trials) values.push_back(t->values[objective]);
   Scale x = param_scale(axis, f.left + 8, f.right() - 8);
   Scale y = value_scale(values, f.bottom(), f.top);
 
   std::string x_title = axis.name + (axis.log ? " (log)" : "");
-  SvgBuilder svg(kChartWidth, kChartHeight, "slice",
+  SvgBuilder svg(kSliceWidth, kSliceHeight, "slice",
                  "Slice plot of " + axis.name + " against " + data.objective_label(objective));
   draw_axes(svg, f, x, y, x_title, data.objective_label(objective));
   double band = axis.kind == ParamKind::kCategorical

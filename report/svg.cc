@@ -170,6 +170,11 @@ double Scale::operator()(double value) const {
   return out_from_ + t * (out_to_ - out_from_);
 }
 
+Scale& Scale::integer_ticks() {
+  integer_ = true;
+  return *this;
+}
+
 std::vector<Tick> Scale::ticks(int target) const {
   std::vector<Tick> out;
   if (kind_ == ScaleKind::kCategorical) {
@@ -178,7 +183,13 @@ std::vector<Tick> Scale::ticks(int target) const {
   }
   std::vector<double> values =
       kind_ == ScaleKind::kLog ? log_ticks(lo_, hi_) : nice_ticks(lo_, hi_, target);
-  for (double v : values) out.push_back({v, format_number(v)});
+  for (double v : values) {
+    if (!integer_ || v == std::round(v)) out.push_back({v, format_number(v)});
+  }
+  if (out.empty() && integer_) {
+    // A range narrower than one whole step, e.g. [2.6, 3.4]: label the integers inside.
+    for (double v = std::ceil(lo_); v <= hi_; ++v) out.push_back({v, format_number(v)});
+  }
   return out;
 }
 
@@ -285,8 +296,8 @@ void draw_axes(SvgBuilder& svg, const Frame& frame, const Scale& x, const Scale&
 std::string ramp_color(double t) {
   if (!std::isfinite(t)) t = 0.5;
   t = std::clamp(t, 0.0, 1.0);
-  // Blue (#2c7bb6) through pale yellow (#ffffbf) to red (#d7191c).
-  const double a[3] = {0x2c, 0x7b, 0xb6}, m[3] = {0xff, 0xff, 0xbf}, b[3] = {0xd7, 0x19, 0x1c};
+  // Blue (#2c7bb6) through orange (#fdae61) to red (#d7191c): the middle stays visible on white.
+  const double a[3] = {0x2c, 0x7b, 0xb6}, m[3] = {0xfd, 0xae, 0x61}, b[3] = {0xd7, 0x19, 0x1c};
   char buf[8];
   int c[3];
   for (int i = 0; i < 3; ++i) {

@@ -46,6 +46,10 @@ class Scale {
   // Throws std::invalid_argument for an empty label list.
   static Scale categorical(std::vector<std::string> labels, double out_from, double out_to);
 
+  // Keeps only whole-number ticks (int params, trial numbers, steps); a linear scale then
+  // never labels 1.5 layers. Returns *this.
+  Scale& integer_ticks();
+
   double operator()(double value) const;
   std::vector<Tick> ticks(int target = 5) const;
   ScaleKind kind() const { return kind_; }
@@ -58,6 +62,7 @@ class Scale {
   ScaleKind kind_;
   double lo_, hi_;
   double out_from_, out_to_;
+  bool integer_ = false;
   std::vector<std::string> labels_;
 };
 
@@ -102,7 +107,8 @@ class SvgBuilder {
 void draw_axes(SvgBuilder& svg, const Frame& frame, const Scale& x, const Scale& y,
                std::string_view x_title, std::string_view y_title);
 
-// A colour from a blue (t = 0) to red (t = 1) ramp as "#rrggbb"; t is clamped to [0, 1].
+// A colour from a blue (t = 0) through orange to red (t = 1) ramp as "#rrggbb"; t is clamped
+// to [0, 1].
 std::string ramp_color(double t);
 
 }  // namespace hpo::report

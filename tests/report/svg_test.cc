@@ -124,6 +124,17 @@ TEST(ScaleTest, CategoricalBandsAndLabels) {
   EXPECT_THROW(Scale::categorical({}, 0, 1), std::invalid_argument);
 }
 
+TEST(ScaleTest, IntegerTicksDropFractions) {
+  std::vector<Tick> ticks = Scale::linear(1, 4, 0, 100).integer_ticks().ticks(6);
+  std::vector<std::string> labels;
+  for (const Tick& t : ticks) labels.push_back(t.label);
+  EXPECT_EQ(labels, (std::vector<std::string>{"1", "2", "3", "4"}));
+  // Narrower than one step: the whole numbers inside still get a tick.
+  ticks = Scale::linear(2.6, 3.4, 0, 100).integer_ticks().ticks(5);
+  ASSERT_EQ(ticks.size(), 1u);
+  EXPECT_EQ(ticks[0].label, "3");
+}
+
 TEST(SvgBuilderTest, EscapesTextAttributesAndTooltips) {
   SvgBuilder svg(100, 50, "demo", "a \"quoted\" <label>");
   svg.text(1, 2, "x<y & \"z\"", "label");
@@ -149,7 +160,7 @@ TEST(SvgBuilderTest, CoordinatesAreCompactAndGroupsClosed) {
 TEST(RampColorTest, EndsAndClamp) {
   EXPECT_EQ(ramp_color(0), "#2c7bb6");
   EXPECT_EQ(ramp_color(1), "#d7191c");
-  EXPECT_EQ(ramp_color(0.5), "#ffffbf");
+  EXPECT_EQ(ramp_color(0.5), "#fdae61");
   EXPECT_EQ(ramp_color(-3), "#2c7bb6");
 }
 
