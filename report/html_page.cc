@@ -12,7 +12,8 @@ namespace {
 constexpr const char* kCss = R"css(
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
 h1{font-size:22px;margin:0 0 8px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
-h3{font-size:14px;margin:8px 0 4px}.summary td{padding:2px 12px 2px 0;vertical-align:top;text-align:left;border:0}
+h3{font-size:14px;margin:8px 0 4px}
+.summary td{padding:2px 12px 2px 0;vertical-align:top;text-align:left;border:0}
 .note,.empty{color:#666;font-size:12px}.figures{display:flex;flex-wrap:wrap;gap:12px}
 figure{margin:0}
 svg.chart{background:#fff;border:1px solid #e4e4e4;display:block;max-width:100%;height:auto}

@@ -15,6 +15,7 @@ import socket
 import struct
 import subprocess
 import threading
+import time
 import zlib
 
 import pytest
@@ -48,6 +49,8 @@ class LoggingProxy:
         self.sock.listen(16)
         self.port = self.sock.getsockname()[1]
         self.requests = []
+        self.pending = 0
+        self.lock = threading.Lock()
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
@@ -57,6 +60,8 @@ class LoggingProxy:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
+            with self.lock:
+                self.pending += 1
             with conn:
                 conn.settimeout(2)
                 try:
@@ -64,9 +69,22 @@ class LoggingProxy:
                     conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
                 except OSError:
                     head = ""
-            self.requests.append(head.split("\r\n", 1)[0])
+            with self.lock:
+                self.requests.append(head.split("\r\n", 1)[0])
+                self.pending -= 1
+
+    def settle(self):
+        """Waits until connections made before the browser exited are accepted and read."""
+        while True:
+            with self.lock:
+                before = (len(self.requests), self.pending)
+            time.sleep(0.5)
+            with self.lock:
+                if self.pending == 0 and (len(self.requests), self.pending) == before:
+                    return
 
     def page_requests(self):
+        self.settle()
         def host(line):
             parts = line.split()
             target = parts[1] if len(parts) > 1 else ""
@@ -90,7 +108,8 @@ def chromium(tmp_path, proxy, page, *extra):
             f"--proxy-server=http://127.0.0.1:{proxy.port}",
             f"--user-data-dir={tmp_path / 'chromium-profile'}",
             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--disable-extensions", "--hide-scrollbars", *extra,
+            "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage",
+            "--hide-scrollbars", *extra,
             pathlib.Path(page).resolve().as_uri()]
     r = subprocess.run(args, capture_output=True, text=True, timeout=180, cwd=tmp_path)
     assert r.returncode == 0, r.stderr[-2000:]
@@ -152,7 +171,8 @@ def png_pixels(path):
     bpp = 4 if color == 6 else 3
     raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
     for y in range(height):
-        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        start = y * (stride + 1)
+        f, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
         for i in range(stride):
             left = line[i - bpp] if i >= bpp else 0
             up, ul = prev[i], prev[i - bpp] if i >= bpp else 0
@@ -165,7 +185,8 @@ def png_pixels(path):
             elif f == 4:
                 p = left + up - ul
                 pa, pb, pc = abs(p - left), abs(p - up), abs(p - ul)
-                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else ul)) & 255
+                pred = left if pa <= pb and pa <= pc else up if pb <= pc else ul
+                line[i] = (line[i] + pred) & 255
         rows.append(bytes(line))
         prev = line
     return width, height, bpp, rows
@@ -261,6 +282,32 @@ def test_report_draws_every_chart_offline(tmp_path, proxy, single_objective_db):
     assert inked > 0.01 * (width // 4) * (height // 4)
 
 
+def test_table_sorts_by_a_clicked_column(tmp_path, proxy, single_objective_db):
+    text = write_report(single_objective_db, "digits <sgd> & co", tmp_path / "report.html")
+    # Click "value" (ascending), then "number" twice (descending), as a user would.
+    clicks = ("<script>var th = document.querySelectorAll('#trials th');"
+              "th[2].click();</script>")
+    page = tmp_path / "clicked.html"
+    page.write_text(text.replace("</body>", clicks + "</body>"))
+    dom = chromium(tmp_path, proxy, page, "--dump-dom")
+    body = dom[dom.index('<table id="trials"'):]
+    values = [float(v) if v else None
+              for v in re.findall(r'<tr class="[^"]*"><td data-sort="[^"]*">\d+</td>'
+                                  r'<td class="text">\w+</td><td data-sort="([^"]*)"', body)]
+    assert len(values) == N_TRIALS
+    present = [v for v in values if v is not None]
+    # Numbers ascending (as numbers, not text), trials without a value (FAIL) last.
+    assert present == sorted(present)
+    assert values[len(present):] == [None] * (N_TRIALS - len(present))
+    assert 'class="asc"' in body
+
+    page.write_text(text.replace("</body>", clicks.replace("th[2].click();",
+                                 "th[0].click(); th[0].click();") + "</body>"))
+    dom = chromium(tmp_path, proxy, page, "--dump-dom")
+    numbers = [int(n) for n in re.findall(r'<tr class="[^"]*"><td data-sort="(\d+)"', dom)]
+    assert numbers == list(range(N_TRIALS - 1, -1, -1))
+
+
 def test_two_objectives_draw_the_pareto_front(tmp_path, proxy):
     db = tmp_path / "mo.db"
     study = optuna.create_study(study_name="mo", storage=f"sqlite:///{db}",
@@ -296,8 +343,9 @@ def test_hpo_run_writes_the_report_output(tmp_path):
         "direction": "minimize",
         "sampler": {"name": "random", "options": {"seed": 7}},
         "search_space": {"x": {"type": "float", "low": -5, "high": 5}},
-        "objective": {"command": "awk -v x={x} 'BEGIN { printf \"{\\\"loss\\\": %.17g}\\n\", x * x }'",
-                      "metric": {"key": "loss"}},
+        "objective": {
+            "command": "awk -v x={x} 'BEGIN { printf \"{\\\"loss\\\": %.17g}\\n\", x * x }'",
+            "metric": {"key": "loss"}},
         "budget": {"n_trials": 5},
         "outputs": {"report": "out/report.html"},
     }
