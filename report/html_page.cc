@@ -1,6 +1,8 @@
 #include "report/html_page.h"
 
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 
 #include "report/charts.h"
 #include "report/svg.h"
@@ -86,7 +88,10 @@ std::string summary(const ReportData& data) {
                     escape_xml(directions) + "</td></tr><tr><td>trials</td><td>" +
                     escape_xml(counts) + "</td></tr>";
   std::string best;
-  for (const TrialPtr& t : data.best) {
+  // A long Pareto front would push the charts off the first screen; the table has every trial.
+  constexpr size_t kMaxListed = 10;
+  for (size_t k = 0; k < data.best.size() && k < kMaxListed; ++k) {
+    const TrialPtr& t = data.best[k];
     std::string line = "trial " + std::to_string(t->number) + ": ";
     for (size_t i = 0; i < t->values.size(); ++i) {
       line += (i ? ", " : "") + format_number(t->values[i]);
@@ -100,6 +105,9 @@ std::string summary(const ReportData& data) {
     if (!params.empty()) line += " (" + params + ")";
     best += (best.empty() ? "" : "<br>") + escape_xml(line);
   }
+  if (data.best.size() > kMaxListed) {
+    best += "<br>and " + std::to_string(data.best.size() - kMaxListed) + " more (see the table)";
+  }
   out += std::string("<tr><td>") + (data.directions.size() == 1 ? "best" : "Pareto front") +
          "</td><td>" + (best.empty() ? "no COMPLETE trial yet" : best) + "</td></tr></table>\n";
   return out;
@@ -109,9 +117,15 @@ std::string section(const std::string& id, const std::string& title, const std::
   return "<section id=\"" + id + "\"><h2>" + escape_xml(title) + "</h2>\n" + body + "</section>\n";
 }
 
+// Shows whole numbers in full (trial 12345, not 1.234e+04) and others with 6 digits; sorts by
+// the exact value, so rows that look equal still sort in their true order.
 std::string number_cell(std::optional<double> v) {
   if (!v) return "<td data-sort=\"\"></td>";
-  return "<td data-sort=\"" + format_number(*v) + "\">" + escape_xml(format_number(*v)) + "</td>";
+  char shown[32], exact[32];
+  bool whole = std::isfinite(*v) && *v == std::round(*v) && std::abs(*v) < 1e15;
+  std::snprintf(shown, sizeof shown, whole ? "%.0f" : "%.6g", *v);
+  std::snprintf(exact, sizeof exact, "%.17g", *v);
+  return "<td data-sort=\"" + std::string(exact) + "\">" + escape_xml(shown) + "</td>";
 }
 
 }  // namespace

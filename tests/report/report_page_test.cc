@@ -219,6 +219,18 @@ TEST(ChartTest, ImportanceChartHasOneBarPerParam) {
   EXPECT_NE(svg.find(">0.7<"), std::string::npos);
 }
 
+TEST(ReportPageTest, TableCellsShowWholeNumbersInFullAndSortByExactValues) {
+  auto study = new_study();
+  for (double v : {12345.0, 0.123456789}) {
+    Trial t = study->ask();
+    t.suggest_int("n", 0, 100000);
+    study->tell(t, v);
+  }
+  std::string table = trials_table(gather_report_data(*study));
+  EXPECT_NE(table.find("<td data-sort=\"12345\">12345</td>"), std::string::npos) << table;
+  EXPECT_NE(table.find("<td data-sort=\"0.123456789\">0.123457</td>"), std::string::npos);
+}
+
 TEST(ReportPageTest, SameDataSameBytes) {
   auto study = mixed_study();
   EXPECT_EQ(render_report(gather_report_data(*study)), render_report(gather_report_data(*study)));
