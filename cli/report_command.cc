@@ -54,7 +54,8 @@ int write_report(const StudyRef& ref, const std::string& output) {
       for (const StudySummary& s : storage->get_all_studies()) {
         names += (names.empty() ? "" : ", ") + s.study_name;
       }
-      throw UsageError("no study named '" + name + "' in " + url + "; it has " +
+      // Not the URL: a PostgreSQL URL may carry a password.
+      throw UsageError("no study named '" + name + "' in the storage; it has " +
                        (names.empty() ? std::string("no studies") : "these: " + names));
     }
     std::shared_ptr<Study> study = Study::load(name, storage);
