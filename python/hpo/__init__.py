@@ -17,6 +17,7 @@ from hpo import pruners  # noqa: E402
 from hpo import samplers  # noqa: E402
 from hpo import storages  # noqa: E402
 from hpo import trial  # noqa: E402
+from hpo import visualization  # noqa: E402
 from hpo import study  # noqa: E402
 from hpo.exceptions import TrialPruned  # noqa: E402
 from hpo.study import Study  # noqa: E402
@@ -35,7 +36,7 @@ __version__ = "0.1.0"
 
 # Optuna modules hpo does not have: using one says so instead of an AttributeError.
 _NOT_IMPLEMENTED_MODULES = ("artifacts", "cli", "integration", "multi_objective", "search_space",
-                            "terminator", "visualization")
+                            "terminator")
 
 
 def __getattr__(name):
@@ -65,4 +66,5 @@ __all__ = [
     "storages",
     "study",
     "trial",
+    "visualization",
 ]
