@@ -191,6 +191,26 @@ def test_parallel_coordinate_axes_and_lines(study):
                                                               params=["x", "k"]))
 
 
+def test_contour_of_two_params_and_the_matrix_of_all_pairs(study):
+    two = same_figure(hpo.visualization.plot_contour(study, params=["x", "lr"]),
+                      optuna.visualization.plot_contour(to_optuna(study), params=["x", "lr"]))
+    contour, points = two["data"]
+    assert contour["type"] == "contour" and points["type"] == "scatter"
+    done = complete(study)
+    # x axis: lr (sorted by name), padded by one point on each side of the trials' values.
+    assert contour["x"][1:-1] == sorted(t.params["lr"] for t in done)
+    assert points["y"] == [t.params["x"] for t in done]
+    z_at = {(t.params["lr"], t.params["x"]): t.value for t in done}
+    for (lr, x), value in z_at.items():
+        assert contour["z"][contour["y"].index(x)][contour["x"].index(lr)] == value
+    assert two["layout"]["xaxis"]["type"] == "log"
+    matrix = same_figure(hpo.visualization.plot_contour(study),
+                         optuna.visualization.plot_contour(to_optuna(study)))
+    # 4 params: 12 off-diagonal cells of (contour, scatter) and 4 empty diagonal cells.
+    assert len(matrix["data"]) == 12 * 2 + 4
+    assert len(hpo.visualization.plot_contour(study, params=["x"]).data) == 0
+
+
 class _HpoFixed(hpo.importance.BaseImportanceEvaluator):
     def evaluate(self, study, params=None, *, target=None):
         return OrderedDict([("x", 0.6), ("lr", 0.3), ("k", 0.095), ("c", 0.005)])
