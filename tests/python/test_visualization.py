@@ -27,8 +27,9 @@ _STATES = {
 
 
 def to_optuna(study):
-    """An Optuna study holding the same trials (same numbers, params, values, reports)."""
-    copy = optuna.create_study(directions=[d.name.lower() for d in study.directions])
+    """An Optuna study holding the same trials (same name, numbers, params, values, reports)."""
+    copy = optuna.create_study(study_name=study.study_name,
+                               directions=[d.name.lower() for d in study.directions])
     for t in study.trials:
         distributions = {
             name: optuna.distributions.json_to_distribution(
@@ -107,13 +108,7 @@ def test_optimization_history_when_maximizing_and_for_several_studies():
                                          for i in range(len(done))]
 
     studies = [single_objective_study(n=8), single_objective_study(n=12)]
-    # Optuna names traces by study name: give the copies the same names.
-    copies = []
-    for s in studies:
-        c = to_optuna(s)
-        renamed = optuna.create_study(study_name=s.study_name)
-        renamed.add_trials(c.trials)
-        copies.append(renamed)
+    copies = [to_optuna(s) for s in studies]  # Optuna names the traces by study name
     many = same_figure(hpo.visualization.plot_optimization_history(studies),
                        optuna.visualization.plot_optimization_history(copies))
     assert [t["name"] for t in many["data"]] == [
@@ -297,9 +292,23 @@ def test_pareto_front_best_and_dominated_trials():
         hpo.visualization.plot_pareto_front(hpo.create_study())
 
 
+def test_edf_one_line_per_study(study):
+    fig = same_figure(hpo.visualization.plot_edf(study),
+                      optuna.visualization.plot_edf(to_optuna(study)))
+    (line,) = fig["data"]
+    values = sorted(t.value for t in complete(study))
+    assert line["x"][0] == values[0] and line["x"][-1] == values[-1]
+    assert line["y"][0] == pytest.approx(1 / len(values)) and line["y"][-1] == 1.0
+    other = single_objective_study("maximize", n=8)
+    two = same_figure(hpo.visualization.plot_edf([study, other]),
+                      optuna.visualization.plot_edf([to_optuna(study), to_optuna(other)]))
+    assert [t["name"] for t in two["data"]] == [study.study_name, other.study_name]
+
+
 def test_empty_studies_give_empty_figures():
     empty = hpo.create_study()
-    for plot in (hpo.visualization.plot_optimization_history,
+    for plot in (hpo.visualization.plot_optimization_history, hpo.visualization.plot_edf,
+                 hpo.visualization.plot_contour,
                  hpo.visualization.plot_intermediate_values, hpo.visualization.plot_slice,
                  hpo.visualization.plot_parallel_coordinate,
                  hpo.visualization.plot_param_importances):
@@ -317,7 +326,7 @@ def test_missing_plotly_names_the_debian_package(study, monkeypatch):
 
 
 def test_plots_hpo_lacks_say_so():
-    with pytest.raises(NotImplementedError, match="plot_edf"):
-        hpo.visualization.plot_edf
+    with pytest.raises(NotImplementedError, match="matplotlib"):
+        hpo.visualization.matplotlib
     with pytest.raises(AttributeError):
         hpo.visualization.no_such_plot

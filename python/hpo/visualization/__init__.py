@@ -7,6 +7,7 @@ ImportError that says so. Importances come from hpo.importance (PED-ANOVA).
 """
 
 from hpo.visualization._contour import plot_contour
+from hpo.visualization._edf import plot_edf
 from hpo.visualization._intermediate_values import plot_intermediate_values
 from hpo.visualization._optimization_history import plot_optimization_history
 from hpo.visualization._parallel_coordinate import plot_parallel_coordinate
@@ -16,7 +17,7 @@ from hpo.visualization._plotly import is_available
 from hpo.visualization._slice import plot_slice
 
 # Optuna names hpo does not draw: using one says so instead of an AttributeError.
-_NOT_IMPLEMENTED = ("plot_edf", "plot_terminator_improvement", "matplotlib")
+_NOT_IMPLEMENTED = ("plot_terminator_improvement", "matplotlib")
 
 
 def __getattr__(name):
@@ -28,6 +29,7 @@ def __getattr__(name):
 __all__ = [
     "is_available",
     "plot_contour",
+    "plot_edf",
     "plot_intermediate_values",
     "plot_optimization_history",
     "plot_parallel_coordinate",
