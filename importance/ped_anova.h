@@ -40,7 +40,7 @@ struct PedAnovaOptions {
 
 struct ParamImportance {
   std::string name;
-  double importance;  // >= 0; the list sums to 1 unless every importance is 0
+  double importance;  // >= 0; with `normalize`, the list sums to 1 unless every importance is 0
 };
 
 // Importance of every param that all `trials` share (same distribution), measured by PED-ANOVA

@@ -13,6 +13,7 @@ void bind_distributions(py::module_& m);
 void bind_trial(py::module_& m);
 void bind_study(py::module_& m);
 void bind_factory(py::module_& m);
+void bind_importance(py::module_& m);
 
 // A Distribution as its Python class (FloatDistribution, ...), and back. distribution_from_py
 // throws std::invalid_argument (ValueError) for other objects.

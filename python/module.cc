@@ -29,6 +29,7 @@ PYBIND11_MODULE(_core, m) {
   hpo::python::bind_trial(m);
   hpo::python::bind_factory(m);
   hpo::python::bind_study(m);
+  hpo::python::bind_importance(m);
 
   m.def("_register_exceptions", [](py::module_ exceptions) {
     // Leaked on purpose: the translator may run until interpreter exit.

@@ -11,11 +11,13 @@ from hpo import exceptions
 _core._register_exceptions(exceptions)
 
 from hpo import distributions  # noqa: E402
+from hpo import importance  # noqa: E402
 from hpo import logging  # noqa: E402
 from hpo import pruners  # noqa: E402
 from hpo import samplers  # noqa: E402
 from hpo import storages  # noqa: E402
 from hpo import trial  # noqa: E402
+from hpo import visualization  # noqa: E402
 from hpo import study  # noqa: E402
 from hpo.exceptions import TrialPruned  # noqa: E402
 from hpo.study import Study  # noqa: E402
@@ -33,8 +35,8 @@ from hpo.trial import TrialState  # noqa: E402
 __version__ = "0.1.0"
 
 # Optuna modules hpo does not have: using one says so instead of an AttributeError.
-_NOT_IMPLEMENTED_MODULES = ("artifacts", "cli", "importance", "integration", "multi_objective",
-                            "search_space", "terminator", "visualization")
+_NOT_IMPLEMENTED_MODULES = ("artifacts", "cli", "integration", "multi_objective", "search_space",
+                            "terminator")
 
 
 def __getattr__(name):
@@ -56,6 +58,7 @@ __all__ = [
     "exceptions",
     "get_all_study_names",
     "get_all_study_summaries",
+    "importance",
     "load_study",
     "logging",
     "pruners",
@@ -63,4 +66,5 @@ __all__ = [
     "storages",
     "study",
     "trial",
+    "visualization",
 ]

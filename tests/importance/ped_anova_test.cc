@@ -34,8 +34,11 @@ RandomStudy random_trials(const Distributions& space, size_t n, uint64_t seed,
     for (const auto& [name, dist] : space) {
       double v = 0.0;
       if (const auto* fl = std::get_if<FloatDistribution>(&dist)) {
-        v = fl->log ? std::exp(std::log(fl->low) + u(rng) * (std::log(fl->high) - std::log(fl->low)))
-                    : fl->low + u(rng) * (fl->high - fl->low);
+        if (fl->log) {
+          v = std::exp(std::log(fl->low) + u(rng) * (std::log(fl->high) - std::log(fl->low)));
+        } else {
+          v = fl->low + u(rng) * (fl->high - fl->low);
+        }
         if (fl->step) v = fl->low + std::round((v - fl->low) / *fl->step) * *fl->step;
       } else if (const auto* in = std::get_if<IntDistribution>(&dist)) {
         const auto low = static_cast<double>(in->low);
