@@ -402,6 +402,9 @@ StudyFile load_study_file(const std::string& path) {
   StudyFile out;
   Checker c(path);
   std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    throw StudyFileError({path + ": is a folder, not a study file; give the YAML file in it"});
+  }
   if (!fs::is_regular_file(path, ec)) {
     throw StudyFileError({path + ": study file not found; check the path"});
   }
@@ -419,6 +422,7 @@ StudyFile load_study_file(const std::string& path) {
     throw StudyFileError({path + ": the study file must be a YAML mapping with at least "
                                  "'search_space' and 'objective'"});
   }
+  c.check_duplicate_keys(root, "");
   c.check_keys(root, "", {"study_name", "direction", "directions", "storage", "sampler", "pruner",
                           "search_space", "objective", "budget", "n_jobs", "inputs", "outputs"});
   if (root["study_name"]) out.study_name = c.string(root["study_name"], "study_name");
