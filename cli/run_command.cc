@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <stdexcept>
 #include <iostream>
 #include <memory>
 
@@ -244,7 +245,16 @@ int run_study(const std::string& study_file, const RunOverrides& overrides) {
   std::unique_ptr<Progress> progress;
   try {
     std::string name = study_name_for(file);
-    std::shared_ptr<Storage> storage = make_storage(file.storage_url);
+    std::shared_ptr<Storage> storage;
+    try {
+      storage = make_storage(file.storage_url);
+    } catch (const std::invalid_argument& e) {
+      // A bad option in the URL (unknown, misspelled, out of range) is bad usage: nothing was
+      // opened yet.
+      std::fprintf(stderr, "error: %s: %s\n", overrides.storage_url ? "--storage" : "storage",
+                   e.what());
+      return kExitUsage;
+    }
     CreateStudyOptions create;
     create.storage = storage;
     create.sampler = make_sampler(file.sampler, file.sampler_options);

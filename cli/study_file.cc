@@ -146,7 +146,14 @@ std::optional<std::string> check_storage_url(const std::string& url) {
     return std::nullopt;
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) return std::nullopt;
-  return "unsupported storage URL; use sqlite:///file.db, postgresql://user@host/db or :memory:";
+  if (url.rfind("sqlite:", 0) == 0) {
+    // An SQLite URL holds no password, so it can be shown whole.
+    return "'" + url + "' is not an SQLite URL of a file: it takes three slashes and no host, "
+           "sqlite:///relative.db or sqlite:////absolute.db";
+  }
+  // Only the scheme is shown: the rest could hold a password.
+  return "unsupported storage URL scheme '" + url.substr(0, url.find(':')) +
+         "'; use sqlite:///file.db, postgresql://user@host/db or :memory:";
 }
 
 
