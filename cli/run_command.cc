@@ -5,9 +5,9 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
-#include <stdexcept>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 
 #include "cli/metric_parser.h"
 #include "cli/objective_process.h"
@@ -322,7 +322,18 @@ int run_study(const std::string& study_file, const RunOverrides& overrides) {
       return kExitInterrupted;
     }
     if (study->best_trials().empty()) {
-      std::fprintf(stderr, "error: no trial completed; see the trial logs%s%s\n",
+      // With --quiet nothing else says why: show the last trial's reason (bad metric, exit
+      // code, timeout), which usually is every trial's.
+      std::string last_reason;
+      for (const auto& t : study->get_trials({TrialState::kFail})) {
+        auto reason = t->system_attrs.find("fail_reason");
+        if (reason != t->system_attrs.end() && reason->is_string()) {
+          last_reason = "trial " + std::to_string(t->number) + ": " +
+                        reason->get<std::string>();
+        }
+      }
+      std::fprintf(stderr, "error: no trial completed%s%s; see the trial logs%s%s\n",
+                   last_reason.empty() ? "" : ", the last failed with ", last_reason.c_str(),
                    file.outputs.logs.empty() ? "" : " in ", file.outputs.logs.c_str());
       return kExitError;
     }
