@@ -54,6 +54,8 @@ def _init(study, name, storage, sampler, pruner, directions, load_if_exists, cre
 
 
 def _log_finished(study, trial):
+    if trial.state != TrialState.FAIL and not _logger.isEnabledFor(logging.INFO):
+        return
     if trial.state == TrialState.COMPLETE:
         if len(study.directions) == 1:
             best = study.best_trial
@@ -150,7 +152,9 @@ class Study(_core.Study):
         hooks = []
         if gc_after_trial:
             hooks.append(_collect_garbage)
-        if _logger.isEnabledFor(logging.INFO):
+        # WARNING, not INFO: a failed trial's reason is a warning, shown at hpo.logging.WARNING
+        # as in Optuna.
+        if _logger.isEnabledFor(logging.WARNING):
             hooks.append(_log_finished)
         hooks.extend(callbacks or [])
         bar = _ProgressBar(n_trials, timeout) if show_progress_bar else None
