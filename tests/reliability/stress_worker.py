@@ -31,30 +31,34 @@ def note(kind, number, state, value):
         os.fsync(log)
 
 
+def one_trial(rng):
+    trial = study.ask()
+    x = trial.suggest_float("x", -5, 5)
+    n = trial.suggest_int("n", 1, 4)
+    value = (x - 1) ** 2 + n
+    roll = rng.random()
+    for step in range(3):
+        trial.report(value + 3 - step, step)
+        time.sleep(rng.uniform(0, 0.01))
+    if roll < 0.7:
+        state, values = "COMPLETE", value
+    elif roll < 0.85:
+        state, values = "PRUNED", None
+    else:
+        state, values = "FAIL", None
+    note("intent", trial.number, state, values)
+    study.tell(trial, values, state=getattr(hpo.trial.TrialState, state))
+    note("told", trial.number, state, values)
+
+
 def work(rng):
     while time.time() < deadline:
-        trial = study.ask()
-        x = trial.suggest_float("x", -5, 5)
-        n = trial.suggest_int("n", 1, 4)
-        value = (x - 1) ** 2 + n
-        roll = rng.random()
-        for step in range(3):
-            trial.report(value + 3 - step, step)
-            time.sleep(rng.uniform(0, 0.01))
-        if roll < 0.7:
-            state, values = "COMPLETE", value
-        elif roll < 0.85:
-            state, values = "PRUNED", None
-        else:
-            state, values = "FAIL", None
-        note("intent", trial.number, state, value if values is not None else None)
         try:
-            study.tell(trial, values, state=getattr(hpo.trial.TrialState, state))
+            one_trial(rng)
         except hpo.exceptions.UpdateFinishedTrialError:
             # Another worker judged this trial stale (its heartbeat late under load) and
-            # failed it first: the tell is refused, which the log shows by its absence.
+            # failed it first: the write is refused, and the log shows no `told` for it.
             continue
-        note("told", trial.number, state, value if values is not None else None)
 
 
 rng = random.Random(int(seed))
