@@ -231,16 +231,13 @@ void configure_connection(Connection& connection) {
   connection.exec("PRAGMA temp_store = MEMORY");
 }
 
-namespace {
-
-// What to do about an SQLite error met while opening an existing file, by its primary code.
-std::string open_error_hint(int code, const ConnectionOptions& options) {
+std::string error_hint(int code, int busy_timeout_ms) {
   constexpr int kIoErr = 10, kCorrupt = 11, kFull = 13, kReadOnly = 8;
   switch (code & 0xff) {
     case kBusy:
     case kLocked:
       return "another process has held the database locked for longer than busy_timeout_ms=" +
-             std::to_string(options.busy_timeout_ms) +
+             std::to_string(busy_timeout_ms) +
              "; retry when it is done, or raise busy_timeout_ms in the storage URL";
     case kIoErr:
     case kFull:
@@ -253,6 +250,8 @@ std::string open_error_hint(int code, const ConnectionOptions& options) {
       return "";
   }
 }
+
+namespace {
 
 std::unique_ptr<Connection> open_existing_or_new(const std::string& path,
                                                  const ConnectionOptions& options, bool exists) {
@@ -305,7 +304,7 @@ std::unique_ptr<Connection> open_study_database(const std::string& path,
   } catch (const StorageError& e) {
     // SQLite's own text ("database disk image is malformed") names neither the file nor a fix.
     if (std::string_view(e.what()).starts_with("cannot use '")) throw;
-    std::string hint = open_error_hint(e.code(), options);
+    std::string hint = error_hint(e.code(), options.busy_timeout_ms);
     fail(path, std::string(e.what()) + (hint.empty() ? "" : "; " + hint), e.code());
   }
 }

@@ -100,6 +100,13 @@ void SqliteStorage::throw_locked(const StorageError& e) const {
                      e.code());
 }
 
+void SqliteStorage::throw_named(const StorageError& e) const {
+  // "disk I/O error (in 'COMMIT')" alone names neither the file nor the likely cause.
+  std::string hint = sqlite::error_hint(e.code(), options_.busy_timeout_ms);
+  if (hint.empty()) throw;
+  throw StorageError("study database '" + path_ + "': " + e.what() + "; " + hint, e.code());
+}
+
 template <class F>
 auto SqliteStorage::write(F&& body) const {
   for (int attempt = 0;; ++attempt) {
@@ -116,7 +123,7 @@ auto SqliteStorage::write(F&& body) const {
         return result;
       }
     } catch (const StorageError& e) {
-      if (!sqlite::is_busy(e.code())) throw;
+      if (!sqlite::is_busy(e.code())) throw_named(e);
       if (attempt >= options_.max_busy_retries) throw_locked(e);
     }
     backoff(attempt);
@@ -139,7 +146,7 @@ auto SqliteStorage::read(F&& body) const {
         return result;
       }
     } catch (const StorageError& e) {
-      if (!sqlite::is_busy(e.code())) throw;
+      if (!sqlite::is_busy(e.code())) throw_named(e);
       if (attempt >= options_.max_busy_retries) throw_locked(e);
     }
     backoff(attempt);

@@ -113,6 +113,9 @@ class SqliteStorage : public Storage {
   auto read(F&& body) const;
   // Rethrows a busy error that outlasted every retry, naming the file and busy_timeout_ms.
   [[noreturn]] void throw_locked(const StorageError& e) const;
+  // Rethrows any other error; one with a likely cause (I/O, full disk, read-only, corrupt)
+  // gets the file and the fix. REQUIRES: called from the catch block of `e`.
+  [[noreturn]] void throw_named(const StorageError& e) const;
 
   std::string path_;
   SqliteStorageOptions options_;
