@@ -52,7 +52,7 @@ class Case:
     rc: int
     says: tuple  # every one of these must be in stderr (or stdout for Python's traceback)
     db: str = "seed"  # "seed": the seeded database, unchanged; "none": none, none created;
-    # "fail": the run records only FAIL trials (objective output)
+    # "fail": the run records only FAIL trials (objective output); "intact": see disk_full_mid_run
     setup: typing.Callable = None  # (Ctx) -> None, before the run
     skip: typing.Callable = None  # () -> reason or None
 
@@ -343,6 +343,23 @@ def disk_full(ctx):
 
 case("storage", "disk_full", disk_full, 1, "study.db", "disk full")
 
+
+def disk_full_mid_run(ctx):
+    # Room for a few trials in the -wal file, then a write fails as on a full disk.
+    size = 300_000
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    assert ctx.db.stat().st_size < size
+    return run_hpo("run", ctx.study, "--quiet", "--n-trials", "5000", cwd=ctx.dir,
+                   preexec_fn=limit)
+
+
+# The file cannot stay byte for byte the same here: the trials before the disk filled are
+# committed. "intact": it passes integrity_check and still holds the seeded trials as they were.
+case("storage", "disk_full_mid_run", disk_full_mid_run, 1, "study.db", "disk full", db="intact")
+
 # ---- objective output ----
 OBJ = "'BEGIN {{ print \"{}\" }}'"
 
@@ -403,13 +420,25 @@ def fail_reasons(db):
     return states, reasons
 
 
+def complete_trials(db):
+    """[(number, value)] of the COMPLETE trials, after checking the file's integrity."""
+    c = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        assert c.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        return c.execute("SELECT t.number, v.value FROM trials t JOIN trial_values v "
+                         "ON v.trial_id = t.trial_id WHERE t.state = 'COMPLETE' "
+                         "ORDER BY t.number").fetchall()
+    finally:
+        c.close()
+
+
 @pytest.mark.parametrize("c", CASES, ids=[c.id for c in CASES])
 def test_bad_input(tmp_path, seed_dir, c):
     if c.skip and c.skip():
         pytest.skip(c.skip())
     ctx = Ctx(tmp_path, tmp_path / "study.yaml")
     shutil.copy(seed_dir / "study.yaml", ctx.study)
-    if c.db == "seed":
+    if c.db in ("seed", "intact"):
         shutil.copy(seed_dir / "study.db", ctx.db)
     if c.setup:
         c.setup(ctx)
@@ -429,7 +458,11 @@ def test_bad_input(tmp_path, seed_dir, c):
         # Python reports with a traceback; its last line must be the one-line error.
         if r.returncode != 0:
             assert c.says[0] in r.stderr.strip().splitlines()[-1], out
-    if c.db == "fail":
+    if c.db == "intact":
+        seeded = complete_trials(seed_dir / "study.db")
+        assert complete_trials(ctx.db)[: len(seeded)] == seeded
+        assert len(complete_trials(ctx.db)) > len(seeded), "the disk filled before any trial"
+    elif c.db == "fail":
         states, reasons = fail_reasons(tmp_path / "out.db")
         assert states and set(states) == {"FAIL"}, states
         assert len(reasons) == len(states) and all(reasons), reasons
