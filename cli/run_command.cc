@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 
 #include "cli/metric_parser.h"
 #include "cli/objective_process.h"
@@ -244,7 +245,16 @@ int run_study(const std::string& study_file, const RunOverrides& overrides) {
   std::unique_ptr<Progress> progress;
   try {
     std::string name = study_name_for(file);
-    std::shared_ptr<Storage> storage = make_storage(file.storage_url);
+    std::shared_ptr<Storage> storage;
+    try {
+      storage = make_storage(file.storage_url);
+    } catch (const std::invalid_argument& e) {
+      // A bad option in the URL (unknown, misspelled, out of range) is bad usage: nothing was
+      // opened yet.
+      std::fprintf(stderr, "error: %s: %s\n", overrides.storage_url ? "--storage" : "storage",
+                   e.what());
+      return kExitUsage;
+    }
     CreateStudyOptions create;
     create.storage = storage;
     create.sampler = make_sampler(file.sampler, file.sampler_options);
@@ -312,7 +322,18 @@ int run_study(const std::string& study_file, const RunOverrides& overrides) {
       return kExitInterrupted;
     }
     if (study->best_trials().empty()) {
-      std::fprintf(stderr, "error: no trial completed; see the trial logs%s%s\n",
+      // With --quiet nothing else says why: show the last trial's reason (bad metric, exit
+      // code, timeout), which usually is every trial's.
+      std::string last_reason;
+      for (const auto& t : study->get_trials({TrialState::kFail})) {
+        auto reason = t->system_attrs.find("fail_reason");
+        if (reason != t->system_attrs.end() && reason->is_string()) {
+          last_reason = "trial " + std::to_string(t->number) + ": " +
+                        reason->get<std::string>();
+        }
+      }
+      std::fprintf(stderr, "error: no trial completed%s%s; see the trial logs%s%s\n",
+                   last_reason.empty() ? "" : ", the last failed with ", last_reason.c_str(),
                    file.outputs.logs.empty() ? "" : " in ", file.outputs.logs.c_str());
       return kExitError;
     }

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <stdexcept>
 
 #include "cli/objective_process.h"
 #include "cli/outputs.h"
@@ -45,7 +46,22 @@ Resolved resolve(const StudyRef& ref) {
 
 std::shared_ptr<Storage> open_storage(const std::string& url) {
   if (auto problem = check_storage_url(url)) throw UsageError("--storage: " + *problem);
-  return make_storage(url);
+  if (url.rfind("sqlite:///", 0) == 0) {
+    // These commands only read (or delete from) a database: opening a missing file would
+    // create an empty one and then report an empty or unknown study.
+    std::string path = url.substr(10, url.find('?') == std::string::npos ? std::string::npos
+                                                                        : url.find('?') - 10);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+      throw UsageError("there is no study database at '" + path +
+                       "'; check the path, or run the study first (hpo run creates it)");
+    }
+  }
+  try {
+    return make_storage(url);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--storage: ") + e.what());
+  }
 }
 
 std::shared_ptr<Study> open_study(const StudyRef& ref) {

@@ -146,7 +146,14 @@ std::optional<std::string> check_storage_url(const std::string& url) {
     return std::nullopt;
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) return std::nullopt;
-  return "unsupported storage URL; use sqlite:///file.db, postgresql://user@host/db or :memory:";
+  if (url.rfind("sqlite:", 0) == 0) {
+    // An SQLite URL holds no password, so it can be shown whole.
+    return "'" + url + "' is not an SQLite URL of a file: it takes three slashes and no host, "
+           "sqlite:///relative.db or sqlite:////absolute.db";
+  }
+  // Only the scheme is shown: the rest could hold a password.
+  return "unsupported storage URL scheme '" + url.substr(0, url.find(':')) +
+         "'; use sqlite:///file.db, postgresql://user@host/db or :memory:";
 }
 
 
@@ -403,6 +410,9 @@ StudyFile load_study_file(const std::string& path) {
   StudyFile out;
   Checker c(path);
   std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    throw StudyFileError({path + ": is a folder, not a study file; give the YAML file in it"});
+  }
   if (!fs::is_regular_file(path, ec)) {
     throw StudyFileError({path + ": study file not found; check the path"});
   }
@@ -420,6 +430,7 @@ StudyFile load_study_file(const std::string& path) {
     throw StudyFileError({path + ": the study file must be a YAML mapping with at least "
                                  "'search_space' and 'objective'"});
   }
+  c.check_duplicate_keys(root, "");
   c.check_keys(root, "", {"study_name", "direction", "directions", "storage", "sampler", "pruner",
                           "search_space", "objective", "budget", "n_jobs", "inputs", "outputs"});
   if (root["study_name"]) out.study_name = c.string(root["study_name"], "study_name");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <map>
 
 #include "core/option_reader.h"
 
@@ -31,6 +32,29 @@ void Checker::check_keys(const YAML::Node& map, const std::string& field,
       for (size_t i = 0; i < known.size(); ++i) message += (i ? ", " : "") + known[i];
     }
     problem(kv.first, join(field, key), message);
+  }
+}
+
+void Checker::check_duplicate_keys(const YAML::Node& n, const std::string& field) {
+  if (n.IsSequence()) {
+    for (size_t i = 0; i < n.size(); ++i)
+      check_duplicate_keys(n[i], field + "[" + std::to_string(i) + "]");
+    return;
+  }
+  if (!n.IsMap()) return;
+  std::map<std::string, int> first_line;
+  for (const auto& kv : n) {
+    if (!kv.first.IsScalar()) continue;
+    std::string key = kv.first.Scalar();
+    int line = kv.first.Mark().line + 1;
+    auto [it, fresh] = first_line.emplace(key, line);
+    if (!fresh) {
+      problem(kv.first, join(field, key),
+              "given more than once (first on line " + std::to_string(it->second) +
+                  "); keep one");
+      continue;
+    }
+    check_duplicate_keys(kv.second, join(field, key));
   }
 }
 

@@ -26,6 +26,10 @@ class Checker {
   void check_keys(const YAML::Node& map, const std::string& field,
                   const std::vector<std::string>& known);
 
+  // Reports every key given twice in a mapping anywhere under `n`: YAML parsers keep the first
+  // and drop the other silently, so a pasted block could quietly change nothing.
+  void check_duplicate_keys(const YAML::Node& n, const std::string& field);
+
   std::optional<std::string> string(const YAML::Node& n, const std::string& field);
   std::optional<double> number(const YAML::Node& n, const std::string& field);  // finite
   std::optional<int64_t> integer(const YAML::Node& n, const std::string& field);

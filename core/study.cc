@@ -146,7 +146,10 @@ TrialPtr Study::finish(const FrozenTrial& trial, TrialState state, std::vector<d
   if (state == TrialState::kComplete) {
     std::string reason = invalid_values_reason(values, directions_.size());
     if (!reason.empty()) {
-      storage_->set_trial_system_attr(trial.trial_id, "fail_reason", reason);
+      // An objective wrapper that saw why there are no values (a Python objective returning
+      // a string) has said so already, better than "returned 0 values" would.
+      bool explained = values.empty() && trial.system_attrs.contains("fail_reason");
+      if (!explained) storage_->set_trial_system_attr(trial.trial_id, "fail_reason", reason);
       state = TrialState::kFail;
       values.clear();
     }

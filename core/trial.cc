@@ -99,19 +99,39 @@ double Trial::suggest(std::string_view name, const Distribution& distribution) {
   return internal;
 }
 
+namespace {
+
+// The distribution `make` builds, its std::invalid_argument prefixed with the call and the
+// parameter's name: an objective may suggest dozens, and the bound alone does not say which.
+template <class Make>
+auto named_distribution(const char* call, std::string_view name, Make&& make) {
+  try {
+    return make();
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string(call) + "('" + std::string(name) + "'): " + e.what());
+  }
+}
+
+}  // namespace
+
 double Trial::suggest_float(std::string_view name, double low, double high,
                             FloatOptions options) {
-  return suggest(name, make_float_distribution(low, high, options.step, options.log));
+  return suggest(name, named_distribution("suggest_float", name, [&] {
+                   return make_float_distribution(low, high, options.step, options.log);
+                 }));
 }
 
 int64_t Trial::suggest_int(std::string_view name, int64_t low, int64_t high, IntOptions options) {
-  return static_cast<int64_t>(
-      std::llround(suggest(name, make_int_distribution(low, high, options.step, options.log))));
+  return static_cast<int64_t>(std::llround(suggest(name, named_distribution("suggest_int", name, [&] {
+    return make_int_distribution(low, high, options.step, options.log);
+  }))));
 }
 
 ParamValue Trial::suggest_categorical(std::string_view name,
                                       const std::vector<CategoricalChoice>& choices) {
-  CategoricalDistribution d = make_categorical_distribution(choices);
+  CategoricalDistribution d = named_distribution("suggest_categorical", name, [&] {
+    return make_categorical_distribution(choices);
+  });
   double internal = suggest(name, d);
   return to_external(d, internal);
 }

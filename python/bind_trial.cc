@@ -149,7 +149,15 @@ void bind_trial(py::module_& m) {
           "suggest_categorical",
           [](Trial& trial, const std::string& name, py::iterable choices) {
             std::vector<CategoricalChoice> values;
-            for (py::handle c : choices) values.push_back(param_value_from_py(c));
+            for (py::handle c : choices) {
+              try {
+                values.push_back(param_value_from_py(c));
+              } catch (const std::invalid_argument& e) {
+                // Name the parameter: the objective may suggest dozens.
+                throw std::invalid_argument("suggest_categorical('" + name + "'): choices: " +
+                                            e.what());
+              }
+            }
             ParamValue chosen;
             {
               py::gil_scoped_release release;

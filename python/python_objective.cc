@@ -3,6 +3,9 @@
 
 #include <pybind11/stl.h>
 
+#include <string>
+#include <vector>
+
 #include "python/convert.h"
 
 namespace hpo::python {
@@ -27,18 +30,24 @@ class RunningScope {
   unsigned long ident_;
 };
 
-// float(v) for each objective value, or nothing if one is not a number (None, a string, an
-// object without __float__).
-std::vector<double> values_from_py(py::handle result) {
+// float(v) for each objective value. For a value that is not a number (None, a string, an
+// object without __float__): nothing, and in `problem` what it was, for the fail reason.
+std::vector<double> values_from_py(py::handle result, std::string& problem) {
   std::vector<double> values;
   auto read = [&](py::handle v) {
-    if (py::isinstance<py::str>(v) || v.is_none()) return false;
-    try {
-      values.push_back(py::float_(py::reinterpret_borrow<py::object>(v)).cast<double>());
-      return true;
-    } catch (py::error_already_set&) {
-      return false;
+    bool ok = false;
+    if (!py::isinstance<py::str>(v) && !v.is_none()) {
+      try {
+        values.push_back(py::float_(py::reinterpret_borrow<py::object>(v)).cast<double>());
+        ok = true;
+      } catch (py::error_already_set&) {
+      }
     }
+    if (!ok) {
+      problem = "the objective returned " + py::repr(v).cast<std::string>() +
+                ", which cannot be cast to float";
+    }
+    return ok;
   };
   if (py::isinstance<py::list>(result) || py::isinstance<py::tuple>(result)) {
     for (py::handle v : result) {
@@ -103,9 +112,12 @@ PythonOptimizeHooks make_optimize_hooks(py::function func, py::tuple catch_types
       if (e.matches(*pruned)) throw TrialPruned(e.what());
       throw_python_error(e);
     }
-    // As Optuna, a value that is not a number is no error of the run: the trial just FAILs
-    // (Study::tell records why, as no values were returned).
-    return values_from_py(result);
+    // As Optuna, a value that is not a number is no error of the run: the trial just FAILs,
+    // with the value in its reason (Study::tell keeps a reason already set).
+    std::string problem;
+    std::vector<double> values = values_from_py(result, problem);
+    if (!problem.empty()) trial.set_system_attr("fail_reason", problem);
+    return values;
   };
 
   for (py::handle cb : callbacks) {

@@ -26,7 +26,7 @@ def _configure():
         if _handler is not None:
             return
         _handler = _logging.StreamHandler(_sys.stderr)
-        _handler.setFormatter(_logging.Formatter("[I %(asctime)s] %(message)s"))
+        _handler.setFormatter(_logging.Formatter("[%(levelname).1s %(asctime)s] %(message)s"))
         root = _root()
         root.addHandler(_handler)
         root.setLevel(INFO)

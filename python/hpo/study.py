@@ -3,6 +3,7 @@
 import collections.abc
 import gc
 import math
+import os
 import warnings
 
 from hpo import _core
@@ -54,6 +55,8 @@ def _init(study, name, storage, sampler, pruner, directions, load_if_exists, cre
 
 
 def _log_finished(study, trial):
+    if trial.state != TrialState.FAIL and not _logger.isEnabledFor(logging.INFO):
+        return
     if trial.state == TrialState.COMPLETE:
         if len(study.directions) == 1:
             best = study.best_trial
@@ -150,7 +153,9 @@ class Study(_core.Study):
         hooks = []
         if gc_after_trial:
             hooks.append(_collect_garbage)
-        if _logger.isEnabledFor(logging.INFO):
+        # WARNING, not INFO: a failed trial's reason is a warning, shown at hpo.logging.WARNING
+        # as in Optuna.
+        if _logger.isEnabledFor(logging.WARNING):
             hooks.append(_log_finished)
         hooks.extend(callbacks or [])
         bar = _ProgressBar(n_trials, timeout) if show_progress_bar else None
@@ -277,7 +282,20 @@ def create_study(*, storage=None, sampler=None, pruner=None, study_name=None, di
     return study
 
 
+def _check_sqlite_file_exists(storage, study_name):
+    """Loading from an SQLite URL whose file is missing would create an empty database as a side
+    effect of a failed load (Optuna does); refuse before anything is opened."""
+    if not isinstance(storage, str) or not storage.startswith("sqlite:///"):
+        return
+    path = storage[len("sqlite:///"):].split("?", 1)[0]
+    if path and path != ":memory:" and not os.path.exists(path):
+        raise exceptions.NotFoundError(
+            f"no study named {study_name!r}: the database file {path!r} does not exist; "
+            f"check the storage URL {storage.split('?', 1)[0]!r}")
+
+
 def load_study(*, study_name, storage, sampler=None, pruner=None):
+    _check_sqlite_file_exists(storage, study_name)
     storage = storages.get_storage(storage)
     if study_name is None:
         names = storage.get_all_study_names()
@@ -291,6 +309,7 @@ def load_study(*, study_name, storage, sampler=None, pruner=None):
 
 
 def delete_study(*, study_name, storage):
+    _check_sqlite_file_exists(storage, study_name)
     storages.get_storage(storage).delete_study(study_name)
 
 

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstring>
 #include <set>
+#include <string>
+#include <string_view>
 #include <thread>
 
 namespace hpo::sqlite {
@@ -229,16 +231,30 @@ void configure_connection(Connection& connection) {
   connection.exec("PRAGMA temp_store = MEMORY");
 }
 
-std::unique_ptr<Connection> open_study_database(const std::string& path,
-                                                const ConnectionOptions& options) {
-  struct stat st {};
-  bool exists = ::stat(path.c_str(), &st) == 0;
-  check_directory(path);
-  if (exists) {
-    if (!S_ISREG(st.st_mode)) fail(path, "it is not a regular file");
-    if (::access(path.c_str(), R_OK | W_OK) != 0)
-      fail(path, std::string("the file cannot be read and written (") + std::strerror(errno) + ")");
+std::string error_hint(int code, int busy_timeout_ms) {
+  constexpr int kIoErr = 10, kCorrupt = 11, kFull = 13, kReadOnly = 8;
+  switch (code & 0xff) {
+    case kBusy:
+    case kLocked:
+      return "another process has held the database locked for longer than busy_timeout_ms=" +
+             std::to_string(busy_timeout_ms) +
+             "; retry when it is done, or raise busy_timeout_ms in the storage URL";
+    case kIoErr:
+    case kFull:
+      return "the file or its -wal/-shm companions cannot be written; is the disk full?";
+    case kReadOnly:
+      return "the file or its folder is read-only; open a writable copy";
+    case kCorrupt:
+      return "the file is damaged; restore it from a backup";
+    default:
+      return "";
   }
+}
+
+namespace {
+
+std::unique_ptr<Connection> open_existing_or_new(const std::string& path,
+                                                 const ConnectionOptions& options, bool exists) {
   ConnectionOptions open_options = options;
   open_options.create = !exists;
   std::unique_ptr<Connection> connection;
@@ -269,6 +285,28 @@ std::unique_ptr<Connection> open_study_database(const std::string& path,
   }
   configure_connection(*connection);
   return connection;
+}
+
+}  // namespace
+
+std::unique_ptr<Connection> open_study_database(const std::string& path,
+                                                const ConnectionOptions& options) {
+  struct stat st {};
+  bool exists = ::stat(path.c_str(), &st) == 0;
+  check_directory(path);
+  if (exists) {
+    if (!S_ISREG(st.st_mode)) fail(path, "it is not a regular file");
+    if (::access(path.c_str(), R_OK | W_OK) != 0)
+      fail(path, std::string("the file cannot be read and written (") + std::strerror(errno) + ")");
+  }
+  try {
+    return open_existing_or_new(path, options, exists);
+  } catch (const StorageError& e) {
+    // SQLite's own text ("database disk image is malformed") names neither the file nor a fix.
+    if (std::string_view(e.what()).starts_with("cannot use '")) throw;
+    std::string hint = error_hint(e.code(), options.busy_timeout_ms);
+    fail(path, std::string(e.what()) + (hint.empty() ? "" : "; " + hint), e.code());
+  }
 }
 
 }  // namespace hpo::sqlite

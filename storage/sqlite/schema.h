@@ -28,6 +28,10 @@ inline constexpr int kSchemaVersion = 12;
 std::unique_ptr<Connection> open_study_database(const std::string& path,
                                                 const ConnectionOptions& options);
 
+// What to do about an SQLite error on a study database, by its result code (busy, I/O, disk
+// full, read-only, corrupt), or "" when SQLite's own text is all there is to say.
+std::string error_hint(int code, int busy_timeout_ms);
+
 // Per-connection settings every pooled connection gets (synchronous mode, cache size).
 void configure_connection(Connection& connection);
 

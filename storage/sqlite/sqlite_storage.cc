@@ -91,6 +91,22 @@ void backoff(int attempt) {
 
 }  // namespace
 
+void SqliteStorage::throw_locked(const StorageError& e) const {
+  // SQLite's "database is locked" names neither the file nor what to change.
+  throw StorageError("the study database '" + path_ + "' stayed locked by another process " +
+                         "for longer than busy_timeout_ms=" +
+                         std::to_string(options_.busy_timeout_ms) + " (" + e.what() +
+                         "); retry when it is done, or raise busy_timeout_ms in the storage URL",
+                     e.code());
+}
+
+void SqliteStorage::throw_named(const StorageError& e) const {
+  // "disk I/O error (in 'COMMIT')" alone names neither the file nor the likely cause.
+  std::string hint = sqlite::error_hint(e.code(), options_.busy_timeout_ms);
+  if (hint.empty()) throw;
+  throw StorageError("study database '" + path_ + "': " + e.what() + "; " + hint, e.code());
+}
+
 template <class F>
 auto SqliteStorage::write(F&& body) const {
   for (int attempt = 0;; ++attempt) {
@@ -107,7 +123,8 @@ auto SqliteStorage::write(F&& body) const {
         return result;
       }
     } catch (const StorageError& e) {
-      if (!sqlite::is_busy(e.code()) || attempt >= options_.max_busy_retries) throw;
+      if (!sqlite::is_busy(e.code())) throw_named(e);
+      if (attempt >= options_.max_busy_retries) throw_locked(e);
     }
     backoff(attempt);
   }
@@ -129,7 +146,8 @@ auto SqliteStorage::read(F&& body) const {
         return result;
       }
     } catch (const StorageError& e) {
-      if (!sqlite::is_busy(e.code()) || attempt >= options_.max_busy_retries) throw;
+      if (!sqlite::is_busy(e.code())) throw_named(e);
+      if (attempt >= options_.max_busy_retries) throw_locked(e);
     }
     backoff(attempt);
   }

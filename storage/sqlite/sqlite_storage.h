@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/errors.h"
 #include "core/storage.h"
 
 namespace hpo {
@@ -110,6 +111,11 @@ class SqliteStorage : public Storage {
   auto write(F&& body) const;
   template <class F>
   auto read(F&& body) const;
+  // Rethrows a busy error that outlasted every retry, naming the file and busy_timeout_ms.
+  [[noreturn]] void throw_locked(const StorageError& e) const;
+  // Rethrows any other error; one with a likely cause (I/O, full disk, read-only, corrupt)
+  // gets the file and the fix. REQUIRES: called from the catch block of `e`.
+  [[noreturn]] void throw_named(const StorageError& e) const;
 
   std::string path_;
   SqliteStorageOptions options_;
