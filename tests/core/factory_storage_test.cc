@@ -60,5 +60,21 @@ TEST(FactoryStorageTest, BadUrlsAreNamedAndPasswordsNeverShown) {
   EXPECT_EQ(m.find("secret"), std::string::npos) << m;
 }
 
+// Found by storage_url_fuzzer: the "://" was looked for anywhere in the URL, and a NUL byte
+// reached libpq's connection string, which then ended early.
+TEST(FactoryStorageTest, PostgresUrlNeedsSchemeSlashesAndNoNulByte) {
+  const std::string crash("postgres:/\0h/ds?\0\0\0\0\0\0\0qlit2://host/2://hoc\0=3", 46);
+  EXPECT_NE(error_of([&] { parse_storage_url(crash); }).find("missing '://'"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_storage_url("postgresql:/h/d?application_name=a://b"); })
+                .find("missing '://'"),
+            std::string::npos);
+  std::string m = error_of([] { parse_storage_url("postgresql://u:secret%00@h/d"); });
+  EXPECT_NE(m.find("NUL"), std::string::npos) << m;
+  EXPECT_EQ(m.find("secret"), std::string::npos) << m;
+  EXPECT_NE(error_of([] { parse_storage_url("postgresql://h/d%00b"); }).find("NUL"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace hpo
