@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
@@ -399,18 +401,26 @@ void read_inputs(Checker& c, const YAML::Node& n, StudyFile& out) {
 }  // namespace
 
 StudyFile load_study_file(const std::string& path) {
-  StudyFile out;
-  Checker c(path);
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) {
     throw StudyFileError({path + ": study file not found; check the path"});
   }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) throw StudyFileError({path + ": cannot be read; check its permissions"});
+  return load_study_text(text.str(), path);
+}
+
+StudyFile load_study_text(const std::string& text, const std::string& path) {
+  StudyFile out;
+  Checker c(path);
   out.path = fs::absolute(path).lexically_normal().string();
   out.dir = fs::path(out.path).parent_path().string();
   out.stem = fs::path(out.path).stem().string();
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw StudyFileError({path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " +
                           e.msg});
