@@ -234,9 +234,14 @@ void read_objective(Checker& c, const YAML::Node& n, StudyFile& out) {
   if (n["working_dir"]) {
     if (auto w = c.string(n["working_dir"], "objective.working_dir")) {
       o.working_dir = absolute_in(out.dir, *w);
-      if (!fs::is_directory(o.working_dir)) {
+      // The error_code overloads: a name too long for the file system is a problem to
+      // report, not a std::filesystem_error escaping the loader.
+      std::error_code ec;
+      if (!fs::is_directory(o.working_dir, ec)) {
         c.problem(n["working_dir"], "objective.working_dir",
-                  "folder '" + o.working_dir + "' does not exist; create it or fix the path");
+                  "folder '" + o.working_dir + "' " +
+                      (ec ? "cannot be checked (" + ec.message() + ")" : "does not exist") +
+                      "; create it or fix the path");
       }
     }
   }
@@ -390,8 +395,12 @@ void read_inputs(Checker& c, const YAML::Node& n, StudyFile& out) {
     auto s = c.string(item, "inputs");
     if (!s) continue;
     std::string path = absolute_in(out.dir, *s);
-    if (!fs::exists(path)) {
-      c.problem(item, "inputs", "'" + *s + "' does not exist; fix the path or remove it");
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+      c.problem(item, "inputs", "'" + *s + "' " +
+                                    (ec ? "cannot be checked (" + ec.message() + ")"
+                                        : "does not exist") +
+                                    "; fix the path or remove it");
     } else {
       out.inputs.push_back(path);
     }
