@@ -45,7 +45,12 @@ void read_component(Checker& c, const YAML::Node& n, const std::string& kind, st
     if (auto s = c.string(n[key], kind + "." + key)) name = *s;
     if (n["options"]) {
       if (!c.is_map(n["options"], kind + ".options", "{seed: 1}")) return;
-      options = yaml_to_json(n["options"]);
+      try {
+        options = yaml_to_json(n["options"]);
+      } catch (const std::invalid_argument& e) {
+        c.problem(n["options"], kind + ".options", e.what());
+        return;
+      }
     }
   } else {
     return;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <stdexcept>
 
 #include "core/option_reader.h"
 
@@ -103,19 +104,37 @@ ParamValue choice_of(const YAML::Node& n) {
   return s;
 }
 
-nlohmann::json yaml_to_json(const YAML::Node& n) {
+namespace {
+
+// Aliases let a few hundred bytes of YAML name a tree of 10^8 values (each level a list of
+// ten aliases of the one before): copying counts the values and stops past this many.
+constexpr size_t kMaxJsonValues = 100000;
+
+nlohmann::json to_json_within(const YAML::Node& n, size_t& budget) {
+  if (budget == 0) {
+    throw std::invalid_argument("holds more than " + std::to_string(kMaxJsonValues) +
+                                " values once its aliases are expanded; write it out plainly");
+  }
+  --budget;
   if (n.IsMap()) {
     nlohmann::json j = nlohmann::json::object();
-    for (const auto& kv : n) j[kv.first.Scalar()] = yaml_to_json(kv.second);
+    for (const auto& kv : n) j[kv.first.Scalar()] = to_json_within(kv.second, budget);
     return j;
   }
   if (n.IsSequence()) {
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& item : n) j.push_back(yaml_to_json(item));
+    for (const auto& item : n) j.push_back(to_json_within(item, budget));
     return j;
   }
   if (n.IsScalar()) return to_json(choice_of(n));
   return nullptr;
+}
+
+}  // namespace
+
+nlohmann::json yaml_to_json(const YAML::Node& n) {
+  size_t budget = kMaxJsonValues;
+  return to_json_within(n, budget);
 }
 
 }  // namespace hpo::cli
