@@ -72,5 +72,14 @@ TEST(OptionReaderTest, IntegersOutOfTheTypesRangeAreRefused) {
   EXPECT_EQ(r.get<int>("ok", 0), 2147483647);
 }
 
+// Found by storage_url_fuzzer: sqlite:///s.db?max_retry=\x8b made the message's dump of
+// the value throw nlohmann's type_error (not UTF-8) instead of std::invalid_argument.
+TEST(OptionReaderTest, ValuesThatAreNotUtf8AreShownReplaced) {
+  OptionReader r("storage 'sqlite'", nlohmann::json{{"max_retry", "a\x8b"}});
+  EXPECT_EQ(error_of([&] { r.get<int>("max_retry", 0); }),
+            "storage 'sqlite': option 'max_retry' must be an integer, got \"a\xEF\xBF\xBD\"");
+  EXPECT_THROW(OptionReader("x", nlohmann::json("\xff")), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace hpo
