@@ -118,6 +118,17 @@ TEST(LoadStudyText, OptionAliasesCannotExpandWithoutBound) {
   }
 }
 
+// Found by study_file_fuzzer: an alias inside its own anchor makes an endless tree, and
+// copying it overflowed the stack.
+TEST(LoadStudyText, AliasCycleIsAProblem) {
+  std::string text = "sampler:\n  name: random\n  options:\n    l: &l [1, *l]\n"
+                     "search_space:\n  x: {type: float, low: 0, high: 1}\n"
+                     "objective: {command: \"echo {x}\", metric: loss}\n";
+  EXPECT_THROW(load_study_text(text, "/s.yaml"), StudyFileError);
+  EXPECT_FALSE(parse_metric_document("a: &a [1, *a]\nloss: 0.5\n", true, {"loss"}, "m.yaml")
+                   .ok());
+}
+
 // Found with study_file_fuzzer: a name too long for the file system escaped as
 // std::filesystem_error, and hpo run aborted.
 TEST(LoadStudyText, PathTooLongToCheckIsAProblem) {
