@@ -100,16 +100,28 @@ const nlohmann::json* find_key(const nlohmann::json& object, const std::string& 
   return nullptr;
 }
 
-nlohmann::json yaml_to_json(const YAML::Node& node) {
+// Aliases let a few hundred bytes of YAML name a tree of 10^8 values (each level a list of
+// ten aliases of the one before), or an endless one (an alias inside its own anchor): copying
+// counts the values and the depth and stops past these.
+constexpr size_t kMaxYamlValues = 100000;
+constexpr int kMaxYamlDepth = 100;
+
+struct TooLarge {};
+
+nlohmann::json yaml_to_json(const YAML::Node& node, size_t& budget, int depth = 0) {
+  if (budget == 0 || depth > kMaxYamlDepth) throw TooLarge{};
+  --budget;
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       nlohmann::json j = nlohmann::json::object();
-      for (const auto& kv : node) j[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+      for (const auto& kv : node) {
+        j[kv.first.as<std::string>()] = yaml_to_json(kv.second, budget, depth + 1);
+      }
       return j;
     }
     case YAML::NodeType::Sequence: {
       nlohmann::json j = nlohmann::json::array();
-      for (const auto& item : node) j.push_back(yaml_to_json(item));
+      for (const auto& item : node) j.push_back(yaml_to_json(item, budget, depth + 1));
       return j;
     }
     case YAML::NodeType::Scalar:
@@ -209,9 +221,15 @@ MetricResult parse_metric_document(std::string_view text, bool yaml,
   nlohmann::json document;
   if (yaml) {
     try {
-      document = yaml_to_json(YAML::Load(std::string(text)));
+      size_t budget = kMaxYamlValues;
+      document = yaml_to_json(YAML::Load(std::string(text)), budget);
     } catch (const YAML::Exception& e) {
       result.error = "garbage metric: " + std::string(where) + " is not valid YAML (" + e.msg + ")";
+      return result;
+    } catch (const TooLarge&) {
+      result.error = "garbage metric: " + std::string(where) + " holds more than " +
+                     std::to_string(kMaxYamlValues) + " values or " +
+                     std::to_string(kMaxYamlDepth) + " levels once its YAML aliases are expanded";
       return result;
     }
   } else {

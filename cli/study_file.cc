@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
@@ -43,7 +45,12 @@ void read_component(Checker& c, const YAML::Node& n, const std::string& kind, st
     if (auto s = c.string(n[key], kind + "." + key)) name = *s;
     if (n["options"]) {
       if (!c.is_map(n["options"], kind + ".options", "{seed: 1}")) return;
-      options = yaml_to_json(n["options"]);
+      try {
+        options = yaml_to_json(n["options"]);
+      } catch (const std::invalid_argument& e) {
+        c.problem(n["options"], kind + ".options", e.what());
+        return;
+      }
     }
   } else {
     return;
@@ -239,9 +246,14 @@ void read_objective(Checker& c, const YAML::Node& n, StudyFile& out) {
   if (n["working_dir"]) {
     if (auto w = c.string(n["working_dir"], "objective.working_dir")) {
       o.working_dir = absolute_in(out.dir, *w);
-      if (!fs::is_directory(o.working_dir)) {
+      // The error_code overloads: a name too long for the file system is a problem to
+      // report, not a std::filesystem_error escaping the loader.
+      std::error_code ec;
+      if (!fs::is_directory(o.working_dir, ec)) {
         c.problem(n["working_dir"], "objective.working_dir",
-                  "folder '" + o.working_dir + "' does not exist; create it or fix the path");
+                  "folder '" + o.working_dir + "' " +
+                      (ec ? "cannot be checked (" + ec.message() + ")" : "does not exist") +
+                      "; create it or fix the path");
       }
     }
   }
@@ -396,8 +408,12 @@ void read_inputs(Checker& c, const YAML::Node& n, StudyFile& out) {
     auto s = c.string(item, "inputs");
     if (!s) continue;
     std::string path = absolute_in(out.dir, *s);
-    if (!fs::exists(path)) {
-      c.problem(item, "inputs", "'" + *s + "' does not exist; fix the path or remove it");
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+      c.problem(item, "inputs", "'" + *s + "' " +
+                                    (ec ? "cannot be checked (" + ec.message() + ")"
+                                        : "does not exist") +
+                                    "; fix the path or remove it");
     } else {
       out.inputs.push_back(path);
     }
@@ -407,8 +423,6 @@ void read_inputs(Checker& c, const YAML::Node& n, StudyFile& out) {
 }  // namespace
 
 StudyFile load_study_file(const std::string& path) {
-  StudyFile out;
-  Checker c(path);
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     throw StudyFileError({path + ": is a folder, not a study file; give the YAML file in it"});
@@ -416,12 +430,22 @@ StudyFile load_study_file(const std::string& path) {
   if (!fs::is_regular_file(path, ec)) {
     throw StudyFileError({path + ": study file not found; check the path"});
   }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) throw StudyFileError({path + ": cannot be read; check its permissions"});
+  return load_study_text(text.str(), path);
+}
+
+StudyFile load_study_text(const std::string& text, const std::string& path) {
+  StudyFile out;
+  Checker c(path);
   out.path = fs::absolute(path).lexically_normal().string();
   out.dir = fs::path(out.path).parent_path().string();
   out.stem = fs::path(out.path).stem().string();
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw StudyFileError({path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " +
                           e.msg});

@@ -86,6 +86,10 @@ class StudyFileError : public std::runtime_error {
 // opens nothing) and that every input exists. Throws StudyFileError listing every problem.
 StudyFile load_study_file(const std::string& path);
 
+// load_study_file() with the file's text given: `path` names the file in messages and anchors
+// its relative paths, and is not read.
+StudyFile load_study_text(const std::string& text, const std::string& path);
+
 // The storage URL a study file gets when it names none: an SQLite file next to it, with
 // heartbeats every 60 s.
 std::string default_storage_url(const std::string& dir, const std::string& stem);

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <stdexcept>
 
 #include "core/option_reader.h"
 
@@ -127,19 +128,42 @@ ParamValue choice_of(const YAML::Node& n) {
   return s;
 }
 
-nlohmann::json yaml_to_json(const YAML::Node& n) {
+namespace {
+
+// Aliases let a few hundred bytes of YAML name a tree of 10^8 values (each level a list of
+// ten aliases of the one before), or an endless one (an alias inside its own anchor): copying
+// counts the values and the depth and stops past these.
+constexpr size_t kMaxJsonValues = 100000;
+constexpr int kMaxJsonDepth = 100;
+
+nlohmann::json to_json_within(const YAML::Node& n, size_t& budget, int depth = 0) {
+  if (budget == 0 || depth > kMaxJsonDepth) {
+    throw std::invalid_argument("holds more than " + std::to_string(kMaxJsonValues) +
+                                " values or " + std::to_string(kMaxJsonDepth) +
+                                " levels once its aliases are expanded; write it out plainly");
+  }
+  --budget;
   if (n.IsMap()) {
     nlohmann::json j = nlohmann::json::object();
-    for (const auto& kv : n) j[kv.first.Scalar()] = yaml_to_json(kv.second);
+    for (const auto& kv : n) {
+      j[kv.first.Scalar()] = to_json_within(kv.second, budget, depth + 1);
+    }
     return j;
   }
   if (n.IsSequence()) {
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& item : n) j.push_back(yaml_to_json(item));
+    for (const auto& item : n) j.push_back(to_json_within(item, budget, depth + 1));
     return j;
   }
   if (n.IsScalar()) return to_json(choice_of(n));
   return nullptr;
+}
+
+}  // namespace
+
+nlohmann::json yaml_to_json(const YAML::Node& n) {
+  size_t budget = kMaxJsonValues;
+  return to_json_within(n, budget);
 }
 
 }  // namespace hpo::cli

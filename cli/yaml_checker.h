@@ -55,6 +55,7 @@ class Checker {
 ParamValue choice_of(const YAML::Node& n);
 
 // A YAML node as JSON, scalars typed as choice_of() types them (for sampler/pruner options).
+// Throws std::invalid_argument past 100000 values, aliases expanded (a "billion laughs").
 nlohmann::json yaml_to_json(const YAML::Node& n);
 
 }  // namespace hpo::cli

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/factory_pruners.h"
+#include "core/factory_storage.h"
 #include "core/option_reader.h"
 #include "pruners/nop_pruner.h"
 #include "samplers/gp/gp_sampler.h"
@@ -13,10 +14,8 @@
 #include "samplers/random_sampler.h"
 #include "samplers/tpe/tpe_sampler.h"
 #include "storage/in_memory_storage.h"
-#include "storage/postgres/pg_url.h"
 #include "storage/postgres/postgres_storage.h"
 #include "storage/sqlite/sqlite_storage.h"
-#include "storage/sqlite/sqlite_url.h"
 
 namespace hpo {
 namespace {
@@ -141,25 +140,16 @@ std::shared_ptr<Pruner> make_pruner(std::string_view name, const nlohmann::json&
 }
 
 std::shared_ptr<Storage> make_storage(std::string_view url) {
-  if (url.empty() || url == ":memory:") return std::make_shared<InMemoryStorage>();
-  if (sqlite::is_sqlite_url(url)) {
-    OptionReader reader("storage 'sqlite'", sqlite::sqlite_url_options(url));
-    SqliteStorageOptions options = read_sqlite_storage_options(reader);
-    reader.finish();
-    return std::make_shared<SqliteStorage>(sqlite::sqlite_url_path(url), options);
+  StorageUrl parsed = parse_storage_url(url);
+  switch (parsed.kind) {
+    case StorageUrl::Kind::kSqlite:
+      return std::make_shared<SqliteStorage>(parsed.sqlite_path, parsed.sqlite_options);
+    case StorageUrl::Kind::kPostgres:
+      return std::make_shared<PostgresStorage>(std::string(url), parsed.postgres_options);
+    case StorageUrl::Kind::kInMemory:
+      break;
   }
-  if (postgres::is_postgres_url(url)) {
-    postgres::PostgresUrl parsed = postgres::parse_postgres_url(url);
-    OptionReader reader("storage 'postgresql'", parsed.options);
-    PostgresStorageOptions options = read_postgres_storage_options(reader);
-    reader.finish();
-    return std::make_shared<PostgresStorage>(std::string(url), options);
-  }
-  // Only the scheme is echoed: a URL may carry a password.
-  std::string scheme(url.substr(0, url.find(':')));
-  throw std::invalid_argument("unsupported storage URL scheme '" + scheme +
-                              "': use ':memory:' for an in-memory study, sqlite:///path.db or "
-                              "postgresql://user:password@host:port/dbname");
+  return std::make_shared<InMemoryStorage>();
 }
 
 // As Optuna: TPE by default.

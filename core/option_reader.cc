@@ -33,6 +33,12 @@ std::string join(const std::vector<std::string>& words) {
   return s;
 }
 
+// A value as messages show it. Strings from URLs and files need not be UTF-8: invalid bytes
+// become U+FFFD rather than a json type_error in place of the message.
+std::string shown(const nlohmann::json& v) {
+  return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace
 
 std::optional<std::string> did_you_mean(std::string_view word,
@@ -58,7 +64,7 @@ OptionReader::OptionReader(std::string what, const nlohmann::json& options)
     : what_(std::move(what)), options_(options.is_null() ? nlohmann::json::object() : options) {
   if (!options_.is_object()) {
     throw std::invalid_argument(what_ + ": options must be a JSON object of name: value, got " +
-                                options.dump());
+                                shown(options));
   }
 }
 
@@ -85,7 +91,7 @@ void OptionReader::finish() const {
 void OptionReader::fail(std::string_view key, const nlohmann::json& v,
                         std::string_view expected) const {
   throw std::invalid_argument(what_ + ": option '" + std::string(key) + "' must be " +
-                              std::string(expected) + ", got " + v.dump());
+                              std::string(expected) + ", got " + shown(v));
 }
 
 }  // namespace hpo

@@ -4,12 +4,14 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -43,11 +45,27 @@ class OptionReader {
       if (!v.is_boolean()) fail(key, v, "true or false");
       return v.get<bool>();
     } else if constexpr (std::is_integral_v<T>) {
-      if (v.is_number_integer()) return static_cast<T>(v.get<int64_t>());
-      if (v.is_number_float() && std::isfinite(v.get<double>()) &&
-          v.get<double>() == std::floor(v.get<double>()))
-        return static_cast<T>(v.get<double>());
-      fail(key, v, "an integer");
+      // Range-checked: a cast of an out-of-range double is undefined, and an out-of-range
+      // integer would silently wrap (max_retry=1e300, n_startup_trials: 4294967297).
+      std::optional<T> in_range;
+      if (v.is_number_unsigned()) {
+        if (std::in_range<T>(v.get<uint64_t>())) in_range = static_cast<T>(v.get<uint64_t>());
+      } else if (v.is_number_integer()) {
+        if (std::in_range<T>(v.get<int64_t>())) in_range = static_cast<T>(v.get<int64_t>());
+      } else if (v.is_number_float() && std::isfinite(v.get<double>()) &&
+                 v.get<double>() == std::floor(v.get<double>())) {
+        // Beyond 2^53 a double no longer holds every integer; such a value is no count.
+        double d = v.get<double>();
+        if (std::abs(d) <= 9007199254740992.0 && std::in_range<T>(static_cast<int64_t>(d)))
+          in_range = static_cast<T>(d);
+      } else {
+        fail(key, v, "an integer");
+      }
+      if (!in_range) {
+        fail(key, v, "an integer from " + std::to_string(std::numeric_limits<T>::min()) +
+                         " to " + std::to_string(std::numeric_limits<T>::max()));
+      }
+      return in_range;
     } else if constexpr (std::is_floating_point_v<T>) {
       if (!v.is_number()) fail(key, v, "a number");
       return static_cast<T>(v.get<double>());

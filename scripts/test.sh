@@ -7,3 +7,5 @@ scripts/setup-debian.sh
 # Explicit ON: scripts/run.sh may have configured the same build/ with tests and benchmarks off.
 scripts/build.sh -DHPO_BUILD_TESTS=ON -DHPO_BUILD_BENCH=ON
 ctest --test-dir build --output-on-failure -j"$(nproc)"
+# Last: the C++ suites under ASan+UBSan and TSan, and every fuzzer (README: Reliability).
+scripts/sanitize.sh

@@ -70,8 +70,14 @@ nlohmann::json typed(const std::string& v) {
   return v;
 }
 
-// The part between "://" and the path: [user[:password]@]host[:port].
-size_t scheme_end(std::string_view url) { return url.find("://"); }
+// Where the "://" after the scheme starts, or npos. Only right after the scheme: a "://"
+// further on (in a path or a query value) does not make a URL of "postgresql:/x".
+size_t scheme_end(std::string_view url) {
+  size_t colon = url.find(':');
+  if (colon == std::string_view::npos || url.substr(colon, 3) != "://")
+    return std::string_view::npos;
+  return colon;
+}
 
 }  // namespace
 
@@ -189,6 +195,8 @@ PostgresUrl parse_postgres_url(std::string_view url) {
   for (const auto& [key, value] : defaults)
     if (libpq_keys.count(key) == 0) add(key, value);
 
+  // libpq reads the connection string as a C string: a NUL would cut it short.
+  if (c.find('\0') != std::string::npos) throw bad("a NUL byte (%00) cannot be passed to libpq");
   out.label = "postgresql://" + (user.empty() ? "" : user + "@") + host +
               (port.empty() ? "" : ":" + port) + "/" + dbname;
   return out;

@@ -2,6 +2,7 @@
 #include "cli/metric_parser.h"
 
 #include <cmath>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -73,6 +74,77 @@ TEST(ParseMetricDocument, JsonAndYaml) {
   EXPECT_FALSE(parse_metric_document("[1, 2]", false, {"loss"}, "m.json").ok());
   EXPECT_FALSE(parse_metric_document("a: [", true, {"loss"}, "m.yaml").ok());
   EXPECT_FALSE(parse_metric_document("loss: .nan\n", true, {"loss"}, "m.yaml").ok());
+}
+
+// Ten levels, each a list of ten aliases of the one before: under a kilobyte of YAML that
+// names 10^10 values.
+std::string billion_laughs(const std::string& indent) {
+  std::string text = indent + "l0: &l0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n";
+  for (int i = 1; i <= 9; ++i) {
+    std::string prev = "*l" + std::to_string(i - 1);
+    text += indent + "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) text += (k ? ", " : "") + prev;
+    text += "]\n";
+  }
+  return text;
+}
+
+// Found with metric_output_fuzzer: the YAML reader expanded every alias, so a small metrics
+// file held the run for minutes and gigabytes.
+TEST(ParseMetricDocument, YamlAliasesCannotExpandWithoutBound) {
+  MetricResult r = parse_metric_document(billion_laughs("") + "loss: 0.5\n", true, {"loss"},
+                                         "m.yaml");
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.error.find("aliases"), std::string::npos) << r.error;
+  MetricResult small = parse_metric_document("a: &a [1, 2]\nb: *a\nloss: 0.5\n", true,
+                                             {"loss"}, "m.yaml");
+  ASSERT_TRUE(small.ok()) << small.error;
+  EXPECT_EQ(small.values[0], 0.5);
+}
+
+// Found with study_file_fuzzer: the same expansion in sampler and pruner options.
+TEST(LoadStudyText, OptionAliasesCannotExpandWithoutBound) {
+  std::string text = "sampler:\n  name: random\n  options:\n" + billion_laughs("    ") +
+                     "search_space:\n  x: {type: float, low: 0, high: 1}\n"
+                     "objective: {command: \"echo {x}\", metric: loss}\n";
+  try {
+    load_study_text(text, "/s.yaml");
+    ADD_FAILURE() << "accepted";
+  } catch (const StudyFileError& e) {
+    ASSERT_EQ(e.problems().size(), 1u) << e.what();
+    EXPECT_NE(e.problems()[0].find("sampler.options: holds more than 100000"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// Found by study_file_fuzzer: an alias inside its own anchor makes an endless tree, and
+// copying it overflowed the stack.
+TEST(LoadStudyText, AliasCycleIsAProblem) {
+  std::string text = "sampler:\n  name: random\n  options:\n    l: &l [1, *l]\n"
+                     "search_space:\n  x: {type: float, low: 0, high: 1}\n"
+                     "objective: {command: \"echo {x}\", metric: loss}\n";
+  EXPECT_THROW(load_study_text(text, "/s.yaml"), StudyFileError);
+  EXPECT_FALSE(parse_metric_document("a: &a [1, *a]\nloss: 0.5\n", true, {"loss"}, "m.yaml")
+                   .ok());
+}
+
+// Found with study_file_fuzzer: a name too long for the file system escaped as
+// std::filesystem_error, and hpo run aborted.
+TEST(LoadStudyText, PathTooLongToCheckIsAProblem) {
+  std::string name = "/" + std::string(300, 'a');
+  std::string text = "search_space:\n  x: {type: float, low: 0, high: 1}\n"
+                     "objective:\n  command: echo {x}\n  metric: loss\n  working_dir: " +
+                     name + "\ninputs: [" + name + "]\n";
+  try {
+    load_study_text(text, "/s.yaml");
+    ADD_FAILURE() << "accepted";
+  } catch (const StudyFileError& e) {
+    ASSERT_EQ(e.problems().size(), 2u) << e.what();
+    EXPECT_NE(e.problems()[0].find("objective.working_dir: folder"), std::string::npos);
+    EXPECT_NE(e.problems()[0].find("cannot be checked"), std::string::npos) << e.what();
+    EXPECT_NE(e.problems()[1].find("inputs: '"), std::string::npos) << e.what();
+  }
 }
 
 TEST(LastNumber, FindsTheLastNumericToken) {

@@ -54,5 +54,32 @@ TEST(OptionReaderTest, Errors) {
   EXPECT_THROW(r4.get<int>("f", 0), std::invalid_argument);
 }
 
+// max_retry=1e300 in a storage URL (or n_startup_trials: 1e300 in a study file) was cast to
+// int, which is undefined; 4294967297 wrapped silently.
+TEST(OptionReaderTest, IntegersOutOfTheTypesRangeAreRefused) {
+  OptionReader r("storage 'sqlite'",
+                 nlohmann::json{{"huge", 1e300}, {"big", 4294967297LL}, {"neg", -1},
+                                {"u", 18446744073709551615ULL}, {"ok", 2147483647.0}});
+  EXPECT_EQ(error_of([&] { r.get<int>("huge", 0); }),
+            "storage 'sqlite': option 'huge' must be an integer from -2147483648 to "
+            "2147483647, got 1e+300");
+  EXPECT_THROW(r.get<int>("big", 0), std::invalid_argument);
+  EXPECT_EQ(r.get<int64_t>("big", 0), 4294967297LL);
+  EXPECT_THROW(r.get<uint64_t>("neg", 0), std::invalid_argument);
+  EXPECT_EQ(r.get<int>("neg", 0), -1);
+  EXPECT_EQ(r.get<uint64_t>("u", 0), 18446744073709551615ULL);
+  EXPECT_THROW(r.get<int64_t>("u", 0), std::invalid_argument);
+  EXPECT_EQ(r.get<int>("ok", 0), 2147483647);
+}
+
+// Found by storage_url_fuzzer: sqlite:///s.db?max_retry=\x8b made the message's dump of
+// the value throw nlohmann's type_error (not UTF-8) instead of std::invalid_argument.
+TEST(OptionReaderTest, ValuesThatAreNotUtf8AreShownReplaced) {
+  OptionReader r("storage 'sqlite'", nlohmann::json{{"max_retry", "a\x8b"}});
+  EXPECT_EQ(error_of([&] { r.get<int>("max_retry", 0); }),
+            "storage 'sqlite': option 'max_retry' must be an integer, got \"a\xEF\xBF\xBD\"");
+  EXPECT_THROW(OptionReader("x", nlohmann::json("\xff")), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace hpo

@@ -328,7 +328,9 @@ TEST(TpeSamplerTest, FactoryBuildsTpeWithOptunaOptionNames) {
   EXPECT_EQ(o.prior_weight, 2.0);
   EXPECT_FALSE(o.consider_magic_clip);
   EXPECT_TRUE(o.consider_endpoints);
-  const TpeSamplerOptions& d = dynamic_cast<TpeSampler&>(*make_sampler("tpe")).options();
+  // Kept alive: options() refers into the sampler.
+  std::shared_ptr<Sampler> defaults = make_sampler("tpe");
+  const TpeSamplerOptions& d = dynamic_cast<TpeSampler&>(*defaults).options();
   EXPECT_TRUE(d.multivariate);
   EXPECT_TRUE(d.constant_liar);
   EXPECT_EQ(d.n_startup_trials, 10);
