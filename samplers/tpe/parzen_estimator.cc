@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <numeric>
+#include <optional>
+#include <unordered_map>
 #include <utility>
 
 namespace hpo::tpe {
@@ -15,6 +18,16 @@ constexpr double kInvSqrt2 = 1.0 / std::numbers::sqrt2;
 // Scott's-rule constant of the multivariate bandwidth (Optuna's SIGMA0_MAGNITUDE, from BOHB).
 constexpr double kSigma0Magnitude = 0.2;
 const double kHalfLog2Pi = 0.5 * std::log(2.0 * std::numbers::pi);
+// Past kFar standard deviations on both sides a kernel's truncation loses less than 2e-17 of its
+// mass (Q(8.5) < 1e-17), so its log normalizer is 0 to double precision: no erfc needed.
+constexpr double kFar = 8.5;
+// A log-sum-exp term more than this many nats below the largest one changes the sum by less than
+// e^-45 (3e-20) relative: 10^4 such terms stay below 1e-15.
+constexpr double kWindowCutoff = 45.0;
+// Below this many kernels the window's bookkeeping costs more than it saves.
+constexpr int kWindowMinKernels = 64;
+// Grids with more points than this get no per-offset table of cell masses.
+constexpr double kMaxTableCells = 1 << 16;
 
 // log of the standard normal upper tail Q(x) = 1 - Phi(x), for x >= 0. erfc underflows past
 // x ~ 38, where the asymptotic series is already exact to double precision.
@@ -52,6 +65,49 @@ double truncated_standard_normal(std::mt19937_64& rng, double a, double b) {
   }
   return a + (b - a) * uniform(rng);
 }
+
+// log of the truncation normalizer Phi(b) - Phi(a) of a kernel.
+double log_normalizer(double a, double b) {
+  return a <= -kFar && b >= kFar ? 0.0 : log_gauss_mass(a, b);
+}
+
+// Cell masses of one discrete dimension for the kernels of width `sigma` centred on the grid,
+// by grid offset between sample and centre (each computed once per log_pdf call). A sample's
+// cell [x - step/2, x + step/2] lies inside the support when x is on the grid, so the mass
+// depends on the offset alone.
+class CellMassTable {
+ public:
+  CellMassTable(const ParzenDimension& dim, double sigma)
+      : step_(dim.step), inv_sigma_(1.0 / sigma) {
+    const double cells = std::round((dim.high - dim.low) / dim.step);
+    if (cells <= kMaxTableCells) {
+      n_cells_ = static_cast<int>(cells);
+      values_.assign(2 * n_cells_ + 1, std::numeric_limits<double>::quiet_NaN());
+    }
+  }
+
+  // log mass of the cell at `x` under the kernel centred at `mu`, or NaN when the table does not
+  // apply (no table, or x - mu not a whole number of steps).
+  double get(double x, double mu) {
+    if (values_.empty()) return std::numeric_limits<double>::quiet_NaN();
+    const double offset = (x - mu) / step_;
+    const double rounded = std::round(offset);
+    if (std::abs(offset - rounded) > 1e-9 || std::abs(rounded) > n_cells_) {
+      return std::numeric_limits<double>::quiet_NaN();
+    }
+    double& v = values_[static_cast<size_t>(rounded + n_cells_)];
+    if (std::isnan(v)) {
+      v = log_gauss_mass((rounded - 0.5) * step_ * inv_sigma_, (rounded + 0.5) * step_ * inv_sigma_);
+    }
+    return v;
+  }
+
+ private:
+  double step_;
+  double inv_sigma_;
+  int n_cells_ = 0;
+  std::vector<double> values_;
+};
 
 }  // namespace
 
@@ -101,18 +157,58 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
   sigmas_.assign(d, Eigen::ArrayXd());
   inv_sigmas_.assign(d, Eigen::ArrayXd());
   log_categorical_.assign(d, RowArray());
+  common_sigmas_.assign(d, 0.0);
   log_constant_ = log_weights_;
+  std::vector<int> by_centre;
   for (int j = 0; j < d; ++j) {
     Eigen::VectorXd column = n > 0 ? Eigen::VectorXd(observations.col(j)) : Eigen::VectorXd();
     if (dimensions_[j].kind == DimensionKind::kCategorical) {
       init_categorical(j, column, n);
     } else {
-      init_numerical(j, column, n);
+      by_centre = init_numerical(j, column, n);
     }
   }
+  init_window(std::move(by_centre));
 }
 
-void ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n) {
+void ParzenEstimator::init_window(std::vector<int> by_centre) {
+  if (n_dimensions() != 1 || dimensions_[0].kind == DimensionKind::kCategorical ||
+      n_kernels() < kWindowMinKernels) {
+    return;
+  }
+  const ParzenDimension& dim = dimensions_[0];
+  const Eigen::ArrayXd& mus = mus_[0];
+  const Eigen::ArrayXd& sigmas = sigmas_[0];
+  const int n_kernels = this->n_kernels();
+  // Kernels up to the 90th percentile of widths are narrow: the cap stays near the typical
+  // width, so the window stays small, and at most a tenth of the kernels is always evaluated.
+  std::vector<double> widths(sigmas.data(), sigmas.data() + n_kernels);
+  auto nth = widths.begin() + n_kernels * 9 / 10;
+  std::nth_element(widths.begin(), nth, widths.end());
+  window_sigma_cap_ = *nth;
+  window_bound_ = -std::numeric_limits<double>::infinity();
+  if (by_centre.empty()) {
+    by_centre.resize(n_kernels);
+    std::iota(by_centre.begin(), by_centre.end(), 0);
+    std::sort(by_centre.begin(), by_centre.end(), [&](int a, int b) { return mus(a) < mus(b); });
+  }
+  for (int k : by_centre) {
+    if (sigmas(k) > window_sigma_cap_) {
+      wide_kernels_.push_back(k);
+      continue;
+    }
+    window_order_.push_back(k);
+    // A cell's mass is at most min(1, step * the kernel's peak density).
+    const double peak = dim.kind == DimensionKind::kDiscrete
+                            ? std::min(0.0, std::log(dim.step / sigmas(k)) - kHalfLog2Pi)
+                            : 0.0;
+    window_bound_ = std::max(window_bound_, log_constant_(k) + peak);
+  }
+  window_mus_.resize(window_order_.size());
+  for (size_t p = 0; p < window_order_.size(); ++p) window_mus_[p] = mus(window_order_[p]);
+}
+
+std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n) {
   const ParzenDimension& dim = dimensions_[j];
   const double low = dim.low;
   const double high = dim.high;
@@ -124,6 +220,7 @@ void ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n
   if (use_prior_) mus(n) = 0.5 * (low + high);
 
   Eigen::ArrayXd sigmas(n_kernels);
+  std::vector<int> order;
   if (options_.multivariate) {
     const double n_obs = std::max(n, 1);
     const double sigma0 =
@@ -132,7 +229,7 @@ void ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n
   } else {
     // Each kernel is as wide as the larger gap to its sorted neighbours (the support's ends
     // count as neighbours).
-    std::vector<int> order(n_kernels);
+    order.resize(n_kernels);
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&](int a, int b) { return mus(a) < mus(b); });
     std::vector<double> with_ends(n_kernels + 2);
@@ -161,9 +258,20 @@ void ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n
   if (use_prior_) sigmas(n) = range;
 
   inv_sigmas_[j] = sigmas.inverse();
+  common_sigmas_[j] = n > 0 ? sigmas.head(n).minCoeff() : sigmas(0);
+  // Discrete kernels of the common width sit on few grid points: one normalizer per centre.
+  std::unordered_map<double, double> by_centre;
   for (int k = 0; k < n_kernels; ++k) {
-    const double log_mass =
-        log_gauss_mass((low - mus(k)) * inv_sigmas_[j](k), (high - mus(k)) * inv_sigmas_[j](k));
+    const double a = (low - mus(k)) * inv_sigmas_[j](k);
+    const double b = (high - mus(k)) * inv_sigmas_[j](k);
+    double log_mass;
+    if (dim.kind == DimensionKind::kDiscrete && sigmas(k) == common_sigmas_[j]) {
+      auto [it, fresh] = by_centre.try_emplace(mus(k), 0.0);
+      if (fresh) it->second = log_normalizer(a, b);
+      log_mass = it->second;
+    } else {
+      log_mass = log_normalizer(a, b);
+    }
     log_constant_(k) -= log_mass;
     if (dim.kind == DimensionKind::kContinuous) {
       log_constant_(k) -= std::log(sigmas(k)) + kHalfLog2Pi;
@@ -171,6 +279,7 @@ void ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n
   }
   mus_[j] = std::move(mus);
   sigmas_[j] = std::move(sigmas);
+  return order;
 }
 
 void ParzenEstimator::init_categorical(int j, const Eigen::VectorXd& column, int n) {
@@ -222,7 +331,71 @@ void ParzenEstimator::sample(std::mt19937_64& rng, int n, Eigen::MatrixXd& out) 
   }
 }
 
+void ParzenEstimator::log_pdf_windowed(const Eigen::MatrixXd& samples,
+                                       Eigen::VectorXd& out) const {
+  const ParzenDimension& dim = dimensions_[0];
+  const Eigen::ArrayXd& mus = mus_[0];
+  const Eigen::ArrayXd& sigmas = sigmas_[0];
+  const Eigen::ArrayXd& inv = inv_sigmas_[0];
+  const bool discrete = dim.kind == DimensionKind::kDiscrete;
+  const double half_step = discrete ? 0.5 * dim.step : 0.0;
+  const double common = common_sigmas_[0];
+  std::optional<CellMassTable> table;
+  if (discrete) table.emplace(dim, common);
+  // Kernel k's term of the log-sum-exp at x: exactly what log_pdf adds up.
+  auto term = [&](int k, double x) {
+    if (!discrete) {
+      const double z = (x - mus(k)) * inv(k);
+      return log_constant_(k) - 0.5 * z * z;
+    }
+    double m = sigmas(k) == common ? table->get(x, mus(k)) : std::numeric_limits<double>::quiet_NaN();
+    if (std::isnan(m)) {
+      const double lo = std::max(x - half_step, dim.low);
+      const double hi = std::min(x + half_step, dim.high);
+      m = log_gauss_mass((lo - mus(k)) * inv(k), (hi - mus(k)) * inv(k));
+    }
+    return log_constant_(k) + m;
+  };
+  const int n = static_cast<int>(samples.rows());
+  const int n_narrow = static_cast<int>(window_order_.size());
+  out.resize(n);
+  std::vector<double> terms;
+  terms.reserve(n_kernels());
+  for (int i = 0; i < n; ++i) {
+    const double x = samples(i, 0);
+    terms.clear();
+    double top = -std::numeric_limits<double>::infinity();
+    for (int k : wide_kernels_) {
+      terms.push_back(term(k, x));
+      top = std::max(top, terms.back());
+    }
+    // The nearest narrow kernels give a good lower bound on the largest term; a narrow kernel
+    // at distance r from x has a term of at most
+    // window_bound_ - ((r - half_step) / window_sigma_cap_)^2 / 2, which is below
+    // top - kWindowCutoff outside the reach.
+    const int pos = static_cast<int>(
+        std::lower_bound(window_mus_.begin(), window_mus_.end(), x) - window_mus_.begin());
+    if (pos > 0) top = std::max(top, term(window_order_[pos - 1], x));
+    if (pos < n_narrow) top = std::max(top, term(window_order_[pos], x));
+    const double reach =
+        half_step +
+        window_sigma_cap_ * std::sqrt(2.0 * std::max(0.0, window_bound_ - top + kWindowCutoff));
+    const auto first = std::lower_bound(window_mus_.begin(), window_mus_.end(), x - reach);
+    const auto last = std::upper_bound(first, window_mus_.end(), x + reach);
+    for (auto it = first; it != last; ++it) {
+      terms.push_back(term(window_order_[it - window_mus_.begin()], x));
+    }
+    const Eigen::Map<const Eigen::ArrayXd> t(terms.data(), static_cast<Eigen::Index>(terms.size()));
+    const double m = t.maxCoeff();
+    out(i) = std::isfinite(m) ? m + std::log((t - m).exp().sum()) : m;
+  }
+}
+
 void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const {
+  if (!window_order_.empty()) {
+    log_pdf_windowed(samples, out);
+    return;
+  }
   const int n = static_cast<int>(samples.rows());
   const int d = n_dimensions();
   const int n_kernels = this->n_kernels();
@@ -253,13 +426,18 @@ void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& o
         cell_log_mass.resize(static_cast<Eigen::Index>(seen.size()), n_kernels);
         const Eigen::ArrayXd& mus = mus_[j];
         const Eigen::ArrayXd& inv = inv_sigmas_[j];
+        const double common = common_sigmas_[j];
+        CellMassTable table(dim, common);
+        const Eigen::ArrayXd& sigmas = sigmas_[j];
         for (size_t u = 0; u < seen.size(); ++u) {
           // The mass of the value's grid cell, clipped to the support.
           const double lo = std::max(seen[u] - 0.5 * dim.step, dim.low);
           const double hi = std::min(seen[u] + 0.5 * dim.step, dim.high);
           for (int k = 0; k < n_kernels; ++k) {
-            cell_log_mass(static_cast<Eigen::Index>(u), k) =
-                log_gauss_mass((lo - mus(k)) * inv(k), (hi - mus(k)) * inv(k));
+            double m = sigmas(k) == common ? table.get(seen[u], mus(k))
+                                           : std::numeric_limits<double>::quiet_NaN();
+            if (std::isnan(m)) m = log_gauss_mass((lo - mus(k)) * inv(k), (hi - mus(k)) * inv(k));
+            cell_log_mass(static_cast<Eigen::Index>(u), k) = m;
           }
         }
         for (int i = 0; i < n; ++i) component.row(i) += cell_log_mass.row(row_of[i]);

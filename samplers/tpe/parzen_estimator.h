@@ -77,8 +77,12 @@ class ParzenEstimator {
  private:
   using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-  void init_numerical(int j, const Eigen::VectorXd& column, int n_observations);
+  // Returns the kernels in order of centre when it sorted them (univariate widths), else nothing.
+  std::vector<int> init_numerical(int j, const Eigen::VectorXd& column, int n_observations);
   void init_categorical(int j, const Eigen::VectorXd& column, int n_observations);
+  void init_window(std::vector<int> by_centre);
+  // log_pdf of one numerical dimension through the window (see window_order_).
+  void log_pdf_windowed(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const;
 
   std::vector<ParzenDimension> dimensions_;
   ParzenEstimatorOptions options_;
@@ -94,6 +98,20 @@ class ParzenEstimator {
   // Per kernel: log weight minus every continuous and discrete normalizer, so that log_pdf adds
   // only the sample-dependent terms.
   Eigen::ArrayXd log_constant_;
+  // Per numerical dimension: the smallest width of an observation's kernel. Discrete kernels of
+  // that width centred on the grid share their cell masses by grid offset (TPE's kernels mostly
+  // sit at the magic clip's floor; multivariate ones all have one width).
+  std::vector<double> common_sigmas_;
+
+  // One numerical dimension with many kernels (univariate TPE) is evaluated through a window:
+  // "narrow" kernels (width <= window_sigma_cap_) sorted by centre, of which only those near a
+  // sample can reach within kWindowCutoff nats of the largest term of the log-sum-exp; the
+  // "wide" ones (the prior, kernels in sparse regions) are always evaluated. Empty otherwise.
+  std::vector<int> window_order_;    // narrow kernels by centre
+  std::vector<double> window_mus_;   // their centres, ascending
+  std::vector<int> wide_kernels_;
+  double window_sigma_cap_ = 0.0;
+  double window_bound_ = 0.0;        // max over narrow kernels of a term's upper bound at z = 0
 };
 
 }  // namespace hpo::tpe

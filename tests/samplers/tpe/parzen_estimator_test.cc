@@ -1,5 +1,6 @@
 #include "samplers/tpe/parzen_estimator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <random>
@@ -194,6 +195,86 @@ TEST(ParzenEstimatorTest, NoObservationsMeansThePriorAlone) {
   EXPECT_EQ(pe.n_kernels(), 1);
   EXPECT_DOUBLE_EQ(pe.sigmas(0)(0), 1.0);
   EXPECT_DOUBLE_EQ(pe.mus(0)(0), 0.5);
+}
+
+// Many kernels in one numerical dimension (univariate TPE at thousands of trials): log_pdf skips
+// the kernels that cannot matter and shares cell masses between kernels; its result must stay
+// within 1e-12 of the full log-sum-exp over every kernel.
+TEST(ParzenEstimatorTest, ManyKernelsMatchTheFullSumOverKernels) {
+  struct Case {
+    DimensionKind kind;
+    double low, high, step;
+    int n;
+    bool prior, clip;
+  };
+  const std::vector<Case> cases = {
+      {DimensionKind::kContinuous, 0.0, 1.0, 0.0, 3000, true, true},
+      {DimensionKind::kContinuous, -5.0, 5.0, 0.0, 500, false, false},
+      {DimensionKind::kDiscrete, 15.5, 512.5, 1.0, 1000, true, true},   // int in [16, 512]
+      {DimensionKind::kDiscrete, 0.5, 8.5, 1.0, 2000, true, true},      // int in [1, 8]
+      {DimensionKind::kDiscrete, -0.25, 10.25, 0.5, 400, false, false}, // float, step 0.5
+  };
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (size_t c = 0; c < cases.size(); ++c) {
+    const Case& tc = cases[c];
+    std::vector<ParzenDimension> dims(1);
+    dims[0].kind = tc.kind;
+    dims[0].low = tc.low;
+    dims[0].high = tc.high;
+    dims[0].step = tc.step;
+    const bool discrete = tc.kind == DimensionKind::kDiscrete;
+    const int cells = discrete ? static_cast<int>(std::round((tc.high - tc.low) / tc.step)) : 0;
+    // Half the observations in a tight cluster, half spread out: narrow and wide kernels.
+    Eigen::MatrixXd obs(tc.n, 1);
+    Eigen::VectorXd w(tc.n);
+    for (int r = 0; r < tc.n; ++r) {
+      const double v = r % 2 == 0 ? 0.3 + 0.01 * u(rng) : u(rng);
+      obs(r, 0) = discrete ? tc.low + tc.step * (0.5 + std::min(std::floor(v * cells), cells - 1.0))
+                           : tc.low + (tc.high - tc.low) * v;
+      w(r) = 0.01 + static_cast<double>(r) / tc.n;
+    }
+    ParzenEstimatorOptions options;
+    options.consider_prior = tc.prior;
+    options.consider_magic_clip = tc.clip;
+    ParzenEstimator pe(dims, obs, w, options);
+    Eigen::MatrixXd s;
+    pe.sample(rng, 200, s);
+    s(0, 0) = tc.low;
+    s(1, 0) = tc.high;
+    for (int i = 0; i < s.rows(); ++i) {
+      if (discrete) {
+        const double cell = std::clamp(std::floor((s(i, 0) - tc.low) / tc.step), 0.0, cells - 1.0);
+        s(i, 0) = tc.low + tc.step * (cell + 0.5);
+      }
+    }
+    Eigen::VectorXd lp;
+    pe.log_pdf(s, lp);
+    const Eigen::ArrayXd weights = pe.weights();
+    const Eigen::ArrayXd& mus = pe.mus(0);
+    const Eigen::ArrayXd& sigmas = pe.sigmas(0);
+    for (int i = 0; i < s.rows(); ++i) {
+      std::vector<double> terms;
+      for (int k = 0; k < pe.n_kernels(); ++k) {
+        const double sigma = sigmas(k), mu = mus(k), x = s(i, 0);
+        double t = std::log(weights(k)) - log_gauss_mass((tc.low - mu) / sigma, (tc.high - mu) / sigma);
+        if (discrete) {
+          const double lo = std::max(x - 0.5 * tc.step, tc.low);
+          const double hi = std::min(x + 0.5 * tc.step, tc.high);
+          t += log_gauss_mass((lo - mu) / sigma, (hi - mu) / sigma);
+        } else {
+          const double z = (x - mu) / sigma;
+          t += -0.5 * z * z - std::log(sigma * std::sqrt(2 * std::numbers::pi));
+        }
+        terms.push_back(t);
+      }
+      const double m = *std::max_element(terms.begin(), terms.end());
+      double sum = 0.0;
+      for (double t : terms) sum += std::exp(t - m);
+      const double expected = m + std::log(sum);
+      EXPECT_NEAR(lp(i), expected, 1e-12 * std::max(1.0, std::abs(expected))) << c << " " << i;
+    }
+  }
 }
 
 TEST(LogGaussMassTest, MatchesDirectFormulaAndStaysFiniteInTails) {
