@@ -229,9 +229,13 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
   } else {
     // Each kernel is as wide as the larger gap to its sorted neighbours (the support's ends
     // count as neighbours).
+    // Ties (integer params) keep kernel order, so that the widths do not depend on the sort
+    // algorithm; (centre, index) pairs sort faster than indices compared through the centres.
+    std::vector<std::pair<double, int>> keyed(n_kernels);
+    for (int k = 0; k < n_kernels; ++k) keyed[k] = {mus(k), k};
+    std::sort(keyed.begin(), keyed.end());
     order.resize(n_kernels);
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](int a, int b) { return mus(a) < mus(b); });
+    for (int i = 0; i < n_kernels; ++i) order[i] = keyed[i].second;
     std::vector<double> with_ends(n_kernels + 2);
     with_ends.front() = low;
     with_ends.back() = high;
@@ -260,13 +264,14 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
   inv_sigmas_[j] = sigmas.inverse();
   common_sigmas_[j] = n > 0 ? sigmas.head(n).minCoeff() : sigmas(0);
   // Discrete kernels of the common width sit on few grid points: one normalizer per centre.
-  std::unordered_map<double, double> by_centre;
+  std::unordered_map<double, double> normalizer_by_centre;
+  const double log_common = std::log(common_sigmas_[j]);
   for (int k = 0; k < n_kernels; ++k) {
     const double a = (low - mus(k)) * inv_sigmas_[j](k);
     const double b = (high - mus(k)) * inv_sigmas_[j](k);
     double log_mass;
     if (dim.kind == DimensionKind::kDiscrete && sigmas(k) == common_sigmas_[j]) {
-      auto [it, fresh] = by_centre.try_emplace(mus(k), 0.0);
+      auto [it, fresh] = normalizer_by_centre.try_emplace(mus(k), 0.0);
       if (fresh) it->second = log_normalizer(a, b);
       log_mass = it->second;
     } else {
@@ -274,7 +279,8 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
     }
     log_constant_(k) -= log_mass;
     if (dim.kind == DimensionKind::kContinuous) {
-      log_constant_(k) -= std::log(sigmas(k)) + kHalfLog2Pi;
+      log_constant_(k) -=
+          (sigmas(k) == common_sigmas_[j] ? log_common : std::log(sigmas(k))) + kHalfLog2Pi;
     }
   }
   mus_[j] = std::move(mus);
@@ -400,6 +406,22 @@ void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& o
   const int d = n_dimensions();
   const int n_kernels = this->n_kernels();
   out.resize(n);
+  if (d == 1 && dimensions_[0].kind == DimensionKind::kCategorical) {
+    // One categorical dimension: the density of a choice is the same for every sample.
+    std::vector<double> by_choice(dimensions_[0].n_choices,
+                                  std::numeric_limits<double>::quiet_NaN());
+    for (int i = 0; i < n; ++i) {
+      double& v = by_choice[static_cast<size_t>(samples(i, 0))];
+      if (std::isnan(v)) {
+        const Eigen::ArrayXd terms =
+            log_constant_ + log_categorical_[0].row(static_cast<int>(samples(i, 0))).transpose();
+        const double m = terms.maxCoeff();
+        v = std::isfinite(m) ? m + std::log((terms - m).exp().sum()) : m;
+      }
+      out(i) = v;
+    }
+    return;
+  }
   // Row i: sample i's log density under every kernel. One allocation per call, none per sample.
   RowArray component = log_constant_.transpose().replicate(n, 1);
   std::vector<double> seen;  // distinct values of a discrete dimension

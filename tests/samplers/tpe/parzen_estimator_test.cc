@@ -277,6 +277,32 @@ TEST(ParzenEstimatorTest, ManyKernelsMatchTheFullSumOverKernels) {
   }
 }
 
+TEST(ParzenEstimatorTest, OneCategoricalDimensionIsTheWeightedMixtureOfChoices) {
+  std::vector<ParzenDimension> dims(1);
+  dims[0].kind = DimensionKind::kCategorical;
+  dims[0].n_choices = 4;
+  std::mt19937_64 rng(13);
+  const int n = 300;
+  Eigen::MatrixXd obs(n, 1);
+  Eigen::VectorXd w(n);
+  for (int r = 0; r < n; ++r) {
+    obs(r, 0) = static_cast<double>(rng() % 3);  // choice 3 never observed
+    w(r) = 0.5 + (r % 7);
+  }
+  ParzenEstimator pe(dims, obs, w, {});
+  Eigen::MatrixXd s(6, 1);
+  s << 0, 1, 2, 3, 1, 0;
+  Eigen::VectorXd lp;
+  pe.log_pdf(s, lp);
+  const Eigen::ArrayXd weights = pe.weights();
+  const Eigen::ArrayXXd p = pe.categorical_probabilities(0);
+  for (int i = 0; i < s.rows(); ++i) {
+    double sum = 0.0;
+    for (int k = 0; k < pe.n_kernels(); ++k) sum += weights(k) * p(static_cast<int>(s(i, 0)), k);
+    EXPECT_NEAR(lp(i), std::log(sum), 1e-12) << i;
+  }
+}
+
 TEST(LogGaussMassTest, MatchesDirectFormulaAndStaysFiniteInTails) {
   EXPECT_NEAR(log_gauss_mass(-1.0, 1.0), std::log(phi_cdf(1.0) - phi_cdf(-1.0)), 1e-14);
   EXPECT_NEAR(log_gauss_mass(0.5, 2.0), std::log(phi_cdf(2.0) - phi_cdf(0.5)), 1e-14);
