@@ -231,11 +231,21 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
     // count as neighbours).
     // Ties (integer params) keep kernel order, so that the widths do not depend on the sort
     // algorithm; (centre, index) pairs sort faster than indices compared through the centres.
-    std::vector<std::pair<double, int>> keyed(n_kernels);
-    for (int k = 0; k < n_kernels; ++k) keyed[k] = {mus(k), k};
-    std::sort(keyed.begin(), keyed.end());
+    // Observations that come sorted (see TpeSampler) need only the prior put in its place.
     order.resize(n_kernels);
-    for (int i = 0; i < n_kernels; ++i) order[i] = keyed[i].second;
+    if (std::is_sorted(mus.data(), mus.data() + n)) {
+      std::iota(order.begin(), order.begin() + n, 0);
+      if (use_prior_) {
+        const auto at = std::upper_bound(mus.data(), mus.data() + n, mus(n)) - mus.data();
+        order.insert(order.begin() + at, n);
+        order.pop_back();
+      }
+    } else {
+      std::vector<std::pair<double, int>> keyed(n_kernels);
+      for (int k = 0; k < n_kernels; ++k) keyed[k] = {mus(k), k};
+      std::sort(keyed.begin(), keyed.end());
+      for (int i = 0; i < n_kernels; ++i) order[i] = keyed[i].second;
+    }
     std::vector<double> with_ends(n_kernels + 2);
     with_ends.front() = low;
     with_ends.back() = high;

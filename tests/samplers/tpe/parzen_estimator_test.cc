@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -301,6 +302,45 @@ TEST(ParzenEstimatorTest, OneCategoricalDimensionIsTheWeightedMixtureOfChoices) 
     for (int k = 0; k < pe.n_kernels(); ++k) sum += weights(k) * p(static_cast<int>(s(i, 0)), k);
     EXPECT_NEAR(lp(i), std::log(sum), 1e-12) << i;
   }
+}
+
+// Observations given in order of value (as the sampler passes the "above" ones) take a path
+// without sorting: the estimator must be the same as for any other order.
+TEST(ParzenEstimatorTest, SortedObservationsGiveTheSameEstimator) {
+  std::vector<ParzenDimension> dims(1);
+  dims[0].kind = DimensionKind::kDiscrete;
+  dims[0].low = 0.5;
+  dims[0].high = 20.5;
+  dims[0].step = 1.0;
+  std::mt19937_64 rng(17);
+  const int n = 500;
+  std::vector<std::pair<double, int>> keyed(n);
+  Eigen::MatrixXd obs(n, 1);
+  Eigen::VectorXd w(n);
+  for (int r = 0; r < n; ++r) {
+    obs(r, 0) = 1.0 + static_cast<double>(rng() % 20);  // many ties, the prior's centre too
+    w(r) = 0.1 + static_cast<double>(r) / n;
+    keyed[r] = {obs(r, 0), r};
+  }
+  std::sort(keyed.begin(), keyed.end());
+  Eigen::MatrixXd sorted_obs(n, 1);
+  Eigen::VectorXd sorted_w(n);
+  for (int i = 0; i < n; ++i) {
+    sorted_obs(i, 0) = keyed[i].first;
+    sorted_w(i) = w(keyed[i].second);
+  }
+  ParzenEstimator pe(dims, obs, w, {});
+  ParzenEstimator sorted_pe(dims, sorted_obs, sorted_w, {});
+  for (int i = 0; i < n; ++i) {
+    EXPECT_EQ(sorted_pe.sigmas(0)(i), pe.sigmas(0)(keyed[i].second)) << i;
+  }
+  EXPECT_EQ(sorted_pe.sigmas(0)(n), pe.sigmas(0)(n));  // the prior
+  Eigen::MatrixXd s(20, 1);
+  for (int i = 0; i < 20; ++i) s(i, 0) = 1.0 + i;
+  Eigen::VectorXd lp, sorted_lp;
+  pe.log_pdf(s, lp);
+  sorted_pe.log_pdf(s, sorted_lp);
+  for (int i = 0; i < 20; ++i) EXPECT_NEAR(sorted_lp(i), lp(i), 1e-12 * std::abs(lp(i))) << i;
 }
 
 TEST(LogGaussMassTest, MatchesDirectFormulaAndStaysFiniteInTails) {
