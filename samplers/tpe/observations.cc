@@ -159,8 +159,16 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
   std::vector<double> scratch(1 + k + p);
   auto append = [&](const double* step_key, const double* losses, const double* values) {
     obs.step_keys.push_back(*step_key);
-    obs.losses.insert(obs.losses.end(), losses, losses + k);
-    obs.values.insert(obs.values.end(), values, values + p);
+    if (k == 1) {
+      obs.losses.push_back(*losses);
+    } else {
+      obs.losses.insert(obs.losses.end(), losses, losses + k);
+    }
+    if (p == 1) {
+      obs.values.push_back(*values);
+    } else {
+      obs.values.insert(obs.values.end(), values, values + p);
+    }
   };
 
   std::lock_guard<std::mutex> lock(mutex_);
@@ -176,6 +184,16 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
   std::vector<std::tuple<double, int, int>> unfinished;  // (value, number, row)
   std::vector<int> row_of_number;
 
+  // Size the per-number arrays once rather than per trial.
+  size_t n_numbers = 0;
+  for (const TrialPtr& tp : trials) n_numbers = std::max(n_numbers, static_cast<size_t>(tp->number) + 1);
+  grow(cache.trial_ids, n_numbers, int64_t{-1});
+  grow(cache.included, n_numbers, char{0});
+  grow(cache.step_keys, n_numbers, 0.0);
+  grow(cache.losses, n_numbers * k, 0.0);
+  grow(cache.values, n_numbers * p, 0.0);
+  if (track_order) row_of_number.assign(n_numbers, -1);
+
   for (const TrialPtr& tp : trials) {
     const FrozenTrial& t = *tp;
     if (t.trial_id == exclude_trial_id) continue;
@@ -189,11 +207,6 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
       continue;
     }
     const size_t num = static_cast<size_t>(t.number);
-    grow(cache.trial_ids, num + 1, int64_t{-1});
-    grow(cache.included, num + 1, char{0});
-    grow(cache.step_keys, num + 1, 0.0);
-    grow(cache.losses, (num + 1) * k, 0.0);
-    grow(cache.values, (num + 1) * p, 0.0);
     double* step_key = &cache.step_keys[num];
     double* losses = cache.losses.data() + num * k;
     double* values = cache.values.data() + num * p;
@@ -206,10 +219,7 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
       }
     }
     if (cache.included[num]) {
-      if (track_order) {
-        grow(row_of_number, num + 1, -1);
-        row_of_number[num] = obs.size();
-      }
+      if (track_order) row_of_number[num] = obs.size();
       append(step_key, losses, values);
     }
   }

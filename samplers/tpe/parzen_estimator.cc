@@ -204,8 +204,16 @@ void ParzenEstimator::init_window(std::vector<int> by_centre) {
                             : 0.0;
     window_bound_ = std::max(window_bound_, log_constant_(k) + peak);
   }
+  const Eigen::Index n_narrow = static_cast<Eigen::Index>(window_order_.size());
   window_mus_.resize(window_order_.size());
-  for (size_t p = 0; p < window_order_.size(); ++p) window_mus_[p] = mus(window_order_[p]);
+  window_inv_sigmas_.resize(n_narrow);
+  window_log_constants_.resize(n_narrow);
+  for (Eigen::Index p = 0; p < n_narrow; ++p) {
+    const int k = window_order_[p];
+    window_mus_[p] = mus(k);
+    window_inv_sigmas_(p) = inv_sigmas_[0](k);
+    window_log_constants_(p) = log_constant_(k);
+  }
 }
 
 std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n) {
@@ -398,8 +406,19 @@ void ParzenEstimator::log_pdf_windowed(const Eigen::MatrixXd& samples,
         window_sigma_cap_ * std::sqrt(2.0 * std::max(0.0, window_bound_ - top + kWindowCutoff));
     const auto first = std::lower_bound(window_mus_.begin(), window_mus_.end(), x - reach);
     const auto last = std::upper_bound(first, window_mus_.end(), x + reach);
-    for (auto it = first; it != last; ++it) {
-      terms.push_back(term(window_order_[it - window_mus_.begin()], x));
+    const Eigen::Index begin = first - window_mus_.begin(), count = last - first;
+    const size_t n_wide = terms.size();
+    terms.resize(n_wide + static_cast<size_t>(count));
+    if (!discrete) {
+      // Contiguous arrays in centre order: one vectorized expression for the whole window.
+      const Eigen::Map<const Eigen::ArrayXd> centres(window_mus_.data() + begin, count);
+      Eigen::Map<Eigen::ArrayXd>(terms.data() + n_wide, count) =
+          window_log_constants_.segment(begin, count) -
+          0.5 * ((x - centres) * window_inv_sigmas_.segment(begin, count)).square();
+    } else {
+      for (Eigen::Index p = 0; p < count; ++p) {
+        terms[n_wide + p] = term(window_order_[begin + p], x);
+      }
     }
     const Eigen::Map<const Eigen::ArrayXd> t(terms.data(), static_cast<Eigen::Index>(terms.size()));
     const double m = t.maxCoeff();

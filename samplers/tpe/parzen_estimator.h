@@ -109,6 +109,8 @@ class ParzenEstimator {
   // "wide" ones (the prior, kernels in sparse regions) are always evaluated. Empty otherwise.
   std::vector<int> window_order_;    // narrow kernels by centre
   std::vector<double> window_mus_;   // their centres, ascending
+  Eigen::ArrayXd window_inv_sigmas_;  // their 1/sigma and log_constant_, in the same order
+  Eigen::ArrayXd window_log_constants_;
   std::vector<int> wide_kernels_;
   double window_sigma_cap_ = 0.0;
   double window_bound_ = 0.0;        // max over narrow kernels of a term's upper bound at z = 0
