@@ -234,11 +234,17 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
       }
       std::sort(by_value.begin(), by_value.end());
       cache.by_value_valid = true;
-    } else {
+    } else if (fresh.size() * 16 < by_value.size()) {
       // Usually one new trial per ask: an insertion each is cheaper than a sort.
       for (const auto& entry : fresh) {
         by_value.insert(std::lower_bound(by_value.begin(), by_value.end(), entry), entry);
       }
+    } else {
+      // The first read of a study, or many new trials: sort the new ones and merge.
+      std::sort(fresh.begin(), fresh.end());
+      const size_t old_size = by_value.size();
+      by_value.insert(by_value.end(), fresh.begin(), fresh.end());
+      std::inplace_merge(by_value.begin(), by_value.begin() + old_size, by_value.end());
     }
     std::sort(unfinished.begin(), unfinished.end());
     obs.rows_by_value.reserve(by_value.size() + unfinished.size());

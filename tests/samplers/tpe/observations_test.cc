@@ -116,8 +116,10 @@ TEST(ObservationsTest, RowsByValueFollowValueThenTrialNumberAcrossCollects) {
   auto study = empty_study();
   StudyCache cache;
   std::mt19937_64 rng(3);
-  for (int batch = 0; batch < 6; ++batch) {
-    for (int i = 0; i < 40; ++i) {
+  // Large batches merge into the kept order, single trials are inserted into it.
+  const std::vector<int> batch_sizes = {40, 40, 40, 1, 1, 3, 40, 1, 1};
+  for (size_t batch = 0; batch < batch_sizes.size(); ++batch) {
+    for (int i = 0; i < batch_sizes[batch]; ++i) {
       const int r = static_cast<int>(rng() % 10);
       // Many ties (values on a coarse grid), some trials without x, some pruned.
       const double x = static_cast<double>(rng() % 12) * 0.5;
