@@ -24,11 +24,11 @@ def load(path):
         return json.load(f)["best"]
 
 
-def load_optuna(d, name, multivariate=False):
-    """Optuna's runs, one JSON line per (function, seed), from every optuna*.jsonl in `d`."""
+def load_optuna(d, name, multivariate=False, prefix="optuna"):
+    """Optuna's runs, one JSON line per (function, seed), from every PREFIX*.jsonl in `d`."""
     runs = {}
     for file in sorted(os.listdir(d)):
-        if file.startswith("optuna") and file.endswith(".jsonl"):
+        if file.startswith(prefix) and file.endswith(".jsonl"):
             with open(os.path.join(d, file)) as f:
                 for line in f:
                     r = json.loads(line)
@@ -51,16 +51,16 @@ def verdict(hpo, optuna):
                             else "worse")
 
 
-def main_multivariate(d):
+def main_multivariate(d, prefix="optuna", label="Optuna 3.1 multivariate TPE"):
     for budget in ["100", "300"]:
         print(f"\nBest value after {budget} trials, multivariate: median [25%, 75%] over the seeds "
               "(n)\n")
-        print("| function | Optuna 3.1 multivariate TPE | hpo multivariate TPE | U test |")
+        print(f"| function | {label} | hpo multivariate TPE | U test |")
         print("|---|---:|---:|---|")
         for name in FUNCTIONS:
             path = os.path.join(d, f"multivariate_{name}.json")
-            optuna = load_optuna(d, name, multivariate=True)
-            if optuna is None or not os.path.exists(path):
+            optuna = load_optuna(d, name, multivariate=True, prefix=prefix)
+            if optuna is None or len(optuna[budget]) < 2 or not os.path.exists(path):
                 continue
             optuna = optuna[budget]
             hpo = load(path)[budget]
@@ -72,6 +72,9 @@ def main():
     d = sys.argv[1]
     if "--multivariate" in sys.argv[2:]:
         main_multivariate(d)
+        # Optuna 3.1 runs with --normalized-kernels, written to normalized*.jsonl, if any.
+        if any(f.startswith("normalized") for f in os.listdir(d)):
+            main_multivariate(d, "normalized", "Optuna 3.1 multivariate, normalized kernels")
         return
     for budget in ["100", "300"]:
         print(f"\nBest value after {budget} trials: median [25%, 75%] over the seeds (n)\n")
