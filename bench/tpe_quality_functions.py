@@ -9,6 +9,7 @@ Usage: /usr/bin/python3 bench/tpe_quality_functions.py [--normalized-kernels] [-
 FUNCTION... N_SEEDS N_TRIALS. --normalized-kernels patches 3.1's truncated-normal log density with
 the -log(sigma) term that Optuna 3.5 added (Optuna issue 5109), to tell that change apart from the
 rest. --multivariate runs TPESampler(multivariate=True) instead of the default (univariate).
+--first-seed K starts at seed K instead of 0 (to split the seeds between processes).
 Prints one JSON line per (seed, function): {"function", "seed", "best": {"100": v, "300": v}};
 with --multivariate the lines also hold "multivariate": true.
 """
@@ -92,6 +93,11 @@ def main():
     multivariate = "--multivariate" in args
     if multivariate:
         args.remove("--multivariate")
+    first_seed = 0
+    if "--first-seed" in args:
+        at = args.index("--first-seed")
+        first_seed = int(args[at + 1])
+        del args[at:at + 2]
     if args[0] == "--normalized-kernels":
         args = args[1:]
         import numpy as np
@@ -101,7 +107,7 @@ def main():
         _truncnorm.logpdf = lambda x, a, b, loc=0, scale=1: (
             unnormalized(x, a, b, loc, scale) - np.log(scale))
     *names, n_seeds, n_trials = args
-    for seed in range(int(n_seeds)):
+    for seed in range(first_seed, int(n_seeds)):
         for name in names:
             sampler = optuna.samplers.TPESampler(seed=seed, multivariate=multivariate)
             study = optuna.create_study(sampler=sampler)
