@@ -116,7 +116,8 @@ double best_after(const hpo::Trials& trials, size_t n) {
 
 int main(int argc, char** argv) {
   if (argc != 5) {
-    std::cerr << "usage: bench_tpe_quality optuna31|multivariate|default FUNCTION N_SEEDS N_TRIALS\n";
+    std::cerr << "usage: bench_tpe_quality optuna31|multivariate|default FUNCTION N_SEEDS "
+                 "N_TRIALS\n";
     return 2;
   }
   const std::string config = argv[1], name = argv[2];

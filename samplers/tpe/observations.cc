@@ -186,7 +186,9 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
 
   // Size the per-number arrays once rather than per trial.
   size_t n_numbers = 0;
-  for (const TrialPtr& tp : trials) n_numbers = std::max(n_numbers, static_cast<size_t>(tp->number) + 1);
+  for (const TrialPtr& tp : trials) {
+    n_numbers = std::max(n_numbers, static_cast<size_t>(tp->number) + 1);
+  }
   grow(cache.trial_ids, n_numbers, int64_t{-1});
   grow(cache.included, n_numbers, char{0});
   grow(cache.step_keys, n_numbers, 0.0);

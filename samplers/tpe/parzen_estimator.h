@@ -17,6 +17,8 @@
 
 #include <Eigen/Core>
 
+#include "samplers/tpe/truncated_normal.h"
+
 namespace hpo::tpe {
 
 enum class DimensionKind { kContinuous, kDiscrete, kCategorical };
@@ -43,8 +45,6 @@ struct ParzenEstimatorOptions {
   bool multivariate = false;
 };
 
-// log(Phi(b) - Phi(a)) for a < b, where Phi is the standard normal CDF; accurate in both tails.
-double log_gauss_mass(double a, double b);
 
 // Immutable after construction, so const methods may run concurrently.
 class ParzenEstimator {

@@ -258,7 +258,8 @@ TEST(ParzenEstimatorTest, ManyKernelsMatchTheFullSumOverKernels) {
       std::vector<double> terms;
       for (int k = 0; k < pe.n_kernels(); ++k) {
         const double sigma = sigmas(k), mu = mus(k), x = s(i, 0);
-        double t = std::log(weights(k)) - log_gauss_mass((tc.low - mu) / sigma, (tc.high - mu) / sigma);
+        double t = std::log(weights(k)) -
+                   log_gauss_mass((tc.low - mu) / sigma, (tc.high - mu) / sigma);
         if (discrete) {
           const double lo = std::max(x - 0.5 * tc.step, tc.low);
           const double hi = std::min(x + 0.5 * tc.step, tc.high);
