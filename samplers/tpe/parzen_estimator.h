@@ -45,7 +45,6 @@ struct ParzenEstimatorOptions {
   bool multivariate = false;
 };
 
-
 // Immutable after construction, so const methods may run concurrently.
 class ParzenEstimator {
  public:
@@ -62,6 +61,8 @@ class ParzenEstimator {
 
   // out(i) = log density of row i of `samples` (n x d; discrete values on their grid points,
   // categorical values choice indices). Discrete dimensions contribute probability masses.
+  // Kernels whose term is more than 45 nats below the largest may be left out of the sum
+  // (relative effect below 1e-15).
   void log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const;
 
   int n_kernels() const { return static_cast<int>(log_weights_.size()); }
