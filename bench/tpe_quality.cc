@@ -3,8 +3,10 @@
 // side); run_tpe_quality.sh runs both and tpe_quality_report.py compares them.
 //
 // Usage: bench_tpe_quality CONFIG FUNCTION N_SEEDS N_TRIALS
-//   CONFIG: "optuna31" (multivariate=false, constant_liar=false: Optuna 3.1's defaults) or
-//           "default" (hpo's defaults). Prints the same JSON as the Python side.
+//   CONFIG: "optuna31" (multivariate=false, constant_liar=false: Optuna 3.1's defaults),
+//           "multivariate" (multivariate=true, constant_liar=false: Optuna 3.1's
+//           TPESampler(multivariate=True)) or "default" (hpo's defaults). Prints the same JSON as
+//           the Python side.
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -114,13 +116,14 @@ double best_after(const hpo::Trials& trials, size_t n) {
 
 int main(int argc, char** argv) {
   if (argc != 5) {
-    std::cerr << "usage: bench_tpe_quality optuna31|default FUNCTION N_SEEDS N_TRIALS\n";
+    std::cerr << "usage: bench_tpe_quality optuna31|multivariate|default FUNCTION N_SEEDS "
+                 "N_TRIALS\n";
     return 2;
   }
   const std::string config = argv[1], name = argv[2];
   const int n_seeds = std::stoi(argv[3]);
   const int n_trials = std::stoi(argv[4]);
-  if (config != "optuna31" && config != "default") {
+  if (config != "optuna31" && config != "multivariate" && config != "default") {
     std::cerr << "unknown config " << config << "\n";
     return 2;
   }
@@ -132,6 +135,9 @@ int main(int argc, char** argv) {
     options.seed = static_cast<uint64_t>(seed);
     if (config == "optuna31") {
       options.multivariate = false;
+      options.constant_liar = false;
+    } else if (config == "multivariate") {
+      options.multivariate = true;
       options.constant_liar = false;
     }
     hpo::CreateStudyOptions create;

@@ -5,10 +5,13 @@ Each run optimizes one function for 300 trials with one seed; the best value aft
 100 trials is the 100-trial result (TPE does not depend on the budget, so the first 100 trials
 of a 300-trial run are a 100-trial run).
 
-Usage: /usr/bin/python3 bench/tpe_quality_functions.py [--normalized-kernels] FUNCTION... N_SEEDS
-N_TRIALS. --normalized-kernels patches 3.1's truncated-normal log density with the -log(sigma)
-term that Optuna 3.5 added (Optuna issue 5109), to tell that change apart from the rest.
-prints one JSON line per (seed, function): {"function", "seed", "best": {"100": v, "300": v}}.
+Usage: /usr/bin/python3 bench/tpe_quality_functions.py [--normalized-kernels] [--multivariate]
+FUNCTION... N_SEEDS N_TRIALS. --normalized-kernels patches 3.1's truncated-normal log density with
+the -log(sigma) term that Optuna 3.5 added (Optuna issue 5109), to tell that change apart from the
+rest. --multivariate runs TPESampler(multivariate=True) instead of the default (univariate).
+--first-seed K starts at seed K instead of 0 (to split the seeds between processes).
+Prints one JSON line per (seed, function): {"function", "seed", "best": {"100": v, "300": v}};
+with --multivariate the lines also hold "multivariate": true.
 """
 import json
 import math
@@ -87,6 +90,14 @@ def main():
     """Runs FUNCTION... for seeds 0..N_SEEDS-1 round-robin (seed 0 of every function first), one
     JSON line per run, so that an interrupted run still leaves whole seeds."""
     args = sys.argv[1:]
+    multivariate = "--multivariate" in args
+    if multivariate:
+        args.remove("--multivariate")
+    first_seed = 0
+    if "--first-seed" in args:
+        at = args.index("--first-seed")
+        first_seed = int(args[at + 1])
+        del args[at:at + 2]
     if args[0] == "--normalized-kernels":
         args = args[1:]
         import numpy as np
@@ -96,15 +107,18 @@ def main():
         _truncnorm.logpdf = lambda x, a, b, loc=0, scale=1: (
             unnormalized(x, a, b, loc, scale) - np.log(scale))
     *names, n_seeds, n_trials = args
-    for seed in range(int(n_seeds)):
+    for seed in range(first_seed, int(n_seeds)):
         for name in names:
-            study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+            sampler = optuna.samplers.TPESampler(seed=seed, multivariate=multivariate)
+            study = optuna.create_study(sampler=sampler)
             study.optimize(FUNCTIONS[name], n_trials=int(n_trials))
             values = [t.value for t in study.trials]
-            print(json.dumps({"function": name, "seed": seed,
-                              "best": {"100": best_after(values, 100),
-                                       n_trials: best_after(values, int(n_trials))}}),
-                  flush=True)
+            line = {"function": name, "seed": seed,
+                    "best": {"100": best_after(values, 100),
+                             n_trials: best_after(values, int(n_trials))}}
+            if multivariate:
+                line["multivariate"] = True
+            print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,10 @@ hpo's TPE with the same options (multivariate=false, constant_liar=false) and hp
 and a two-sided Mann-Whitney U test of each hpo configuration against Optuna (smaller is better;
 "worse"/"better" marks p < 0.05).
 
-Usage: /usr/bin/python3 bench/tpe_quality_report.py RESULTS_DIR
+With --multivariate: Optuna 3.1's TPESampler(multivariate=True) (the optuna*.jsonl lines marked
+"multivariate") against hpo's multivariate TPE without constant liar (multivariate_*.json).
+
+Usage: /usr/bin/python3 bench/tpe_quality_report.py RESULTS_DIR [--multivariate]
 """
 import json
 import os
@@ -21,15 +24,15 @@ def load(path):
         return json.load(f)["best"]
 
 
-def load_optuna(d, name):
-    """Optuna's runs, one JSON line per (function, seed), from every optuna*.jsonl in `d`."""
+def load_optuna(d, name, multivariate=False, prefix="optuna"):
+    """Optuna's runs, one JSON line per (function, seed), from every PREFIX*.jsonl in `d`."""
     runs = {}
     for file in sorted(os.listdir(d)):
-        if file.startswith("optuna") and file.endswith(".jsonl"):
+        if file.startswith(prefix) and file.endswith(".jsonl"):
             with open(os.path.join(d, file)) as f:
                 for line in f:
                     r = json.loads(line)
-                    if r["function"] == name:
+                    if r["function"] == name and r.get("multivariate", False) == multivariate:
                         runs[r["seed"]] = r["best"]
     seeds = sorted(runs)
     return {b: [runs[s][b] for s in seeds] for b in ("100", "300")} if seeds else None
@@ -48,8 +51,31 @@ def verdict(hpo, optuna):
                             else "worse")
 
 
+def main_multivariate(d, prefix="optuna", label="Optuna 3.1 multivariate TPE"):
+    for budget in ["100", "300"]:
+        print(f"\nBest value after {budget} trials, multivariate: median [25%, 75%] over the seeds "
+              "(n)\n")
+        print(f"| function | {label} | hpo multivariate TPE | U test |")
+        print("|---|---:|---:|---|")
+        for name in FUNCTIONS:
+            path = os.path.join(d, f"multivariate_{name}.json")
+            optuna = load_optuna(d, name, multivariate=True, prefix=prefix)
+            if optuna is None or len(optuna[budget]) < 2 or not os.path.exists(path):
+                continue
+            optuna = optuna[budget]
+            hpo = load(path)[budget]
+            print(f"| {name} | {quartiles(optuna)} ({len(optuna)}) | {quartiles(hpo)} ({len(hpo)}) "
+                  f"| {verdict(hpo, optuna)} |")
+
+
 def main():
     d = sys.argv[1]
+    if "--multivariate" in sys.argv[2:]:
+        main_multivariate(d)
+        # Optuna 3.1 runs with --normalized-kernels, written to normalized*.jsonl, if any.
+        if any(f.startswith("normalized") for f in os.listdir(d)):
+            main_multivariate(d, "normalized", "Optuna 3.1 multivariate, normalized kernels")
+        return
     for budget in ["100", "300"]:
         print(f"\nBest value after {budget} trials: median [25%, 75%] over the seeds (n)\n")
         print("| function | Optuna 3.1 TPE | hpo TPE, 3.1 options | U test | hpo TPE, defaults "

@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "core/search_space.h"
@@ -67,6 +68,10 @@ struct ParamListCache {
   std::vector<double> step_keys;
   std::vector<double> losses;
   std::vector<double> values;
+  // One param only: (value, trial number) of the cached trials that are included and have a
+  // value, sorted; rebuilt when a cached trial number is read again for another trial id.
+  std::vector<std::pair<double, int>> by_value;
+  bool by_value_valid = true;
 };
 
 struct StudyCache::PerStudy {
@@ -154,8 +159,16 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
   std::vector<double> scratch(1 + k + p);
   auto append = [&](const double* step_key, const double* losses, const double* values) {
     obs.step_keys.push_back(*step_key);
-    obs.losses.insert(obs.losses.end(), losses, losses + k);
-    obs.values.insert(obs.values.end(), values, values + p);
+    if (k == 1) {
+      obs.losses.push_back(*losses);
+    } else {
+      obs.losses.insert(obs.losses.end(), losses, losses + k);
+    }
+    if (p == 1) {
+      obs.values.push_back(*values);
+    } else {
+      obs.values.insert(obs.values.end(), values, values + p);
+    }
   };
 
   std::lock_guard<std::mutex> lock(mutex_);
@@ -164,32 +177,91 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
   for (const std::string& n : names) (key += n) += '\n';
   if (ps.lists.size() > kMaxCachedParamLists && !ps.lists.contains(key)) ps.lists.clear();
   ParamListCache& cache = ps.lists[key];
-  if (cache.distributions != distributions) cache = ParamListCache{distributions, {}, {}, {}, {},
-                                                                   {}};
+  if (cache.distributions != distributions) cache = ParamListCache{distributions};
+
+  const bool track_order = p == 1;
+  std::vector<std::pair<double, int>> fresh;     // finished trials read now: (value, number)
+  std::vector<std::tuple<double, int, int>> unfinished;  // (value, number, row)
+  std::vector<int> row_of_number;
+
+  // Size the per-number arrays once rather than per trial.
+  size_t n_numbers = 0;
+  for (const TrialPtr& tp : trials) {
+    n_numbers = std::max(n_numbers, static_cast<size_t>(tp->number) + 1);
+  }
+  grow(cache.trial_ids, n_numbers, int64_t{-1});
+  grow(cache.included, n_numbers, char{0});
+  grow(cache.step_keys, n_numbers, 0.0);
+  grow(cache.losses, n_numbers * k, 0.0);
+  grow(cache.values, n_numbers * p, 0.0);
+  if (track_order) row_of_number.assign(n_numbers, -1);
 
   for (const TrialPtr& tp : trials) {
     const FrozenTrial& t = *tp;
     if (t.trial_id == exclude_trial_id) continue;
     if (!is_finished(t.state)) {
       if (read(t, &scratch[0], &scratch[1], &scratch[1 + k])) {
+        if (track_order && !std::isnan(scratch[1 + k])) {
+          unfinished.emplace_back(scratch[1 + k], static_cast<int>(t.number), obs.size());
+        }
         append(&scratch[0], &scratch[1], &scratch[1 + k]);
       }
       continue;
     }
     const size_t num = static_cast<size_t>(t.number);
-    grow(cache.trial_ids, num + 1, int64_t{-1});
-    grow(cache.included, num + 1, char{0});
-    grow(cache.step_keys, num + 1, 0.0);
-    grow(cache.losses, (num + 1) * k, 0.0);
-    grow(cache.values, (num + 1) * p, 0.0);
     double* step_key = &cache.step_keys[num];
     double* losses = cache.losses.data() + num * k;
     double* values = cache.values.data() + num * p;
     if (cache.trial_ids[num] != t.trial_id) {
+      if (cache.trial_ids[num] != -1) cache.by_value_valid = false;
       cache.included[num] = read(t, step_key, losses, values) ? 1 : 0;
       cache.trial_ids[num] = t.trial_id;
+      if (track_order && cache.included[num] && !std::isnan(values[0])) {
+        fresh.emplace_back(values[0], static_cast<int>(num));
+      }
     }
-    if (cache.included[num]) append(step_key, losses, values);
+    if (cache.included[num]) {
+      if (track_order) row_of_number[num] = obs.size();
+      append(step_key, losses, values);
+    }
+  }
+  if (track_order) {
+    std::vector<std::pair<double, int>>& by_value = cache.by_value;
+    if (!cache.by_value_valid) {
+      by_value.clear();
+      for (size_t num = 0; num < cache.trial_ids.size(); ++num) {
+        if (cache.trial_ids[num] != -1 && cache.included[num] && !std::isnan(cache.values[num])) {
+          by_value.emplace_back(cache.values[num], static_cast<int>(num));
+        }
+      }
+      std::sort(by_value.begin(), by_value.end());
+      cache.by_value_valid = true;
+    } else if (fresh.size() * 16 < by_value.size()) {
+      // Usually one new trial per ask: an insertion each is cheaper than a sort.
+      for (const auto& entry : fresh) {
+        by_value.insert(std::lower_bound(by_value.begin(), by_value.end(), entry), entry);
+      }
+    } else {
+      // The first read of a study, or many new trials: sort the new ones and merge.
+      std::sort(fresh.begin(), fresh.end());
+      const size_t old_size = by_value.size();
+      by_value.insert(by_value.end(), fresh.begin(), fresh.end());
+      std::inplace_merge(by_value.begin(), by_value.begin() + old_size, by_value.end());
+    }
+    std::sort(unfinished.begin(), unfinished.end());
+    obs.rows_by_value.reserve(by_value.size() + unfinished.size());
+    auto next = unfinished.begin();
+    for (const auto& [v, num] : by_value) {
+      const int row = static_cast<size_t>(num) < row_of_number.size() ? row_of_number[num] : -1;
+      if (row < 0) continue;  // not among this call's trials
+      for (; next != unfinished.end() && std::pair(std::get<0>(*next), std::get<1>(*next)) <
+                                             std::pair(v, num);
+           ++next) {
+        obs.rows_by_value.push_back(std::get<2>(*next));
+      }
+      obs.rows_by_value.push_back(row);
+    }
+    for (; next != unfinished.end(); ++next) obs.rows_by_value.push_back(std::get<2>(*next));
   }
   for (double s : obs.step_keys) obs.n_finished += s < kInf ? 1 : 0;
   return obs;

@@ -32,6 +32,9 @@ struct Observations {
   std::vector<double> losses;  // n_trials x n_objectives, row-major
   std::vector<double> values;  // n_trials x n_params, row-major; NaN where a trial lacks one
   int n_finished = 0;          // COMPLETE and PRUNED trials
+  // With one param: the trials with a value, in order of (value, trial number). Kept up to date
+  // across asks by the cache, so that univariate TPE need not sort thousands of values per ask.
+  std::vector<int> rows_by_value;
 
   int size() const { return static_cast<int>(step_keys.size()); }
   double value(int trial, int param) const { return values[trial * n_params + param]; }

@@ -3,75 +3,29 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <numeric>
+#include <optional>
+#include <unordered_map>
 #include <utility>
+
+#include "samplers/tpe/truncated_normal.h"
 
 namespace hpo::tpe {
 namespace {
 
 constexpr double kEps = 1e-12;
-constexpr double kInvSqrt2 = 1.0 / std::numbers::sqrt2;
 // Scott's-rule constant of the multivariate bandwidth (Optuna's SIGMA0_MAGNITUDE, from BOHB).
 constexpr double kSigma0Magnitude = 0.2;
 const double kHalfLog2Pi = 0.5 * std::log(2.0 * std::numbers::pi);
-
-// log of the standard normal upper tail Q(x) = 1 - Phi(x), for x >= 0. erfc underflows past
-// x ~ 38, where the asymptotic series is already exact to double precision.
-double log_upper_tail(double x) {
-  const double z = x * kInvSqrt2;
-  if (z < 20.0) return std::log(0.5 * std::erfc(z));
-  const double z2 = z * z;
-  return std::log(0.5) - z2 - std::log(z * std::sqrt(std::numbers::pi)) +
-         std::log1p(-0.5 / z2 + 0.75 / (z2 * z2));
-}
-
-double upper_tail(double x) { return 0.5 * std::erfc(x * kInvSqrt2); }
-
-// A draw of the standard normal truncated to [a, b]. Plain rejection where the interval holds
-// the centre, Robert's exponential proposal (Statistics and Computing, 1995) in a tail; both are
-// exact. The estimator's widths never exceed the support, so b - a >= 1 and both accept often;
-// the cap only guards against degenerate input.
-double truncated_standard_normal(std::mt19937_64& rng, double a, double b) {
-  constexpr int kMaxTries = 1000;
-  std::uniform_real_distribution<double> uniform(0.0, 1.0);
-  if (b <= -0.3) return -truncated_standard_normal(rng, -b, -a);
-  if (a < 0.3) {
-    std::normal_distribution<double> normal(0.0, 1.0);
-    for (int i = 0; i < kMaxTries; ++i) {
-      const double z = normal(rng);
-      if (z >= a && z <= b) return z;
-    }
-  } else {
-    const double lambda = 0.5 * (a + std::sqrt(a * a + 4.0));
-    for (int i = 0; i < kMaxTries; ++i) {
-      const double z = a - std::log1p(-uniform(rng)) / lambda;
-      if (z > b) continue;
-      if (uniform(rng) <= std::exp(-0.5 * (z - lambda) * (z - lambda))) return z;
-    }
-  }
-  return a + (b - a) * uniform(rng);
-}
+// A log-sum-exp term more than this many nats below the largest one changes the sum by less than
+// e^-45 (3e-20) relative: 10^4 such terms stay below 1e-15.
+constexpr double kWindowCutoff = 45.0;
+// Below this many kernels the window's bookkeeping costs more than it saves.
+constexpr int kWindowMinKernels = 64;
 
 }  // namespace
-
-double log_gauss_mass(double a, double b) {
-  assert(a <= b);
-  if (b <= 0.0) return log_gauss_mass(-b, -a);
-  // Plain differences of erfc are exact enough while erfc stays far from underflow (about
-  // 1e-16 relative error per unit of 1/(b - a)), and several times cheaper than the log form.
-  constexpr double kPlainLimit = 25.0;
-  if (a >= 0.0) {
-    if (a < kPlainLimit) {
-      return std::log(0.5 * (std::erfc(a * kInvSqrt2) - std::erfc(b * kInvSqrt2)));
-    }
-    // Q(a) - Q(b) = Q(a) (1 - Q(b)/Q(a)), in logs so that far tails keep precision.
-    const double la = log_upper_tail(a);
-    const double lb = log_upper_tail(b);
-    return la + std::log(-std::expm1(lb - la));
-  }
-  return std::log1p(-upper_tail(-a) - upper_tail(b));
-}
 
 ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
                                  const Eigen::MatrixXd& observations,
@@ -101,18 +55,66 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
   sigmas_.assign(d, Eigen::ArrayXd());
   inv_sigmas_.assign(d, Eigen::ArrayXd());
   log_categorical_.assign(d, RowArray());
+  common_sigmas_.assign(d, 0.0);
   log_constant_ = log_weights_;
+  std::vector<int> by_centre;
   for (int j = 0; j < d; ++j) {
     Eigen::VectorXd column = n > 0 ? Eigen::VectorXd(observations.col(j)) : Eigen::VectorXd();
     if (dimensions_[j].kind == DimensionKind::kCategorical) {
       init_categorical(j, column, n);
     } else {
-      init_numerical(j, column, n);
+      by_centre = init_numerical(j, column, n);
     }
+  }
+  init_window(std::move(by_centre));
+}
+
+void ParzenEstimator::init_window(std::vector<int> by_centre) {
+  if (n_dimensions() != 1 || dimensions_[0].kind == DimensionKind::kCategorical ||
+      n_kernels() < kWindowMinKernels) {
+    return;
+  }
+  const ParzenDimension& dim = dimensions_[0];
+  const Eigen::ArrayXd& mus = mus_[0];
+  const Eigen::ArrayXd& sigmas = sigmas_[0];
+  const int n_kernels = this->n_kernels();
+  // Kernels up to the 90th percentile of widths are narrow: the cap stays near the typical
+  // width, so the window stays small, and at most a tenth of the kernels is always evaluated.
+  std::vector<double> widths(sigmas.data(), sigmas.data() + n_kernels);
+  auto nth = widths.begin() + n_kernels * 9 / 10;
+  std::nth_element(widths.begin(), nth, widths.end());
+  window_sigma_cap_ = *nth;
+  window_bound_ = -std::numeric_limits<double>::infinity();
+  if (by_centre.empty()) {
+    by_centre.resize(n_kernels);
+    std::iota(by_centre.begin(), by_centre.end(), 0);
+    std::sort(by_centre.begin(), by_centre.end(), [&](int a, int b) { return mus(a) < mus(b); });
+  }
+  for (int k : by_centre) {
+    if (sigmas(k) > window_sigma_cap_) {
+      wide_kernels_.push_back(k);
+      continue;
+    }
+    window_order_.push_back(k);
+    // A cell's mass is at most min(1, step * the kernel's peak density).
+    const double peak = dim.kind == DimensionKind::kDiscrete
+                            ? std::min(0.0, std::log(dim.step / sigmas(k)) - kHalfLog2Pi)
+                            : 0.0;
+    window_bound_ = std::max(window_bound_, log_constant_(k) + peak);
+  }
+  const Eigen::Index n_narrow = static_cast<Eigen::Index>(window_order_.size());
+  window_mus_.resize(window_order_.size());
+  window_inv_sigmas_.resize(n_narrow);
+  window_log_constants_.resize(n_narrow);
+  for (Eigen::Index p = 0; p < n_narrow; ++p) {
+    const int k = window_order_[p];
+    window_mus_[p] = mus(k);
+    window_inv_sigmas_(p) = inv_sigmas_[0](k);
+    window_log_constants_(p) = log_constant_(k);
   }
 }
 
-void ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n) {
+std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n) {
   const ParzenDimension& dim = dimensions_[j];
   const double low = dim.low;
   const double high = dim.high;
@@ -124,6 +126,7 @@ void ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n
   if (use_prior_) mus(n) = 0.5 * (low + high);
 
   Eigen::ArrayXd sigmas(n_kernels);
+  std::vector<int> order;
   if (options_.multivariate) {
     const double n_obs = std::max(n, 1);
     const double sigma0 =
@@ -132,9 +135,23 @@ void ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n
   } else {
     // Each kernel is as wide as the larger gap to its sorted neighbours (the support's ends
     // count as neighbours).
-    std::vector<int> order(n_kernels);
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](int a, int b) { return mus(a) < mus(b); });
+    // Ties (integer params) keep kernel order, so that the widths do not depend on the sort
+    // algorithm; (centre, index) pairs sort faster than indices compared through the centres.
+    // Observations that come sorted (see TpeSampler) need only the prior put in its place.
+    order.resize(n_kernels);
+    if (std::is_sorted(mus.data(), mus.data() + n)) {
+      std::iota(order.begin(), order.begin() + n, 0);
+      if (use_prior_) {
+        const auto at = std::upper_bound(mus.data(), mus.data() + n, mus(n)) - mus.data();
+        order.insert(order.begin() + at, n);
+        order.pop_back();
+      }
+    } else {
+      std::vector<std::pair<double, int>> keyed(n_kernels);
+      for (int k = 0; k < n_kernels; ++k) keyed[k] = {mus(k), k};
+      std::sort(keyed.begin(), keyed.end());
+      for (int i = 0; i < n_kernels; ++i) order[i] = keyed[i].second;
+    }
     std::vector<double> with_ends(n_kernels + 2);
     with_ends.front() = low;
     with_ends.back() = high;
@@ -161,16 +178,30 @@ void ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n
   if (use_prior_) sigmas(n) = range;
 
   inv_sigmas_[j] = sigmas.inverse();
+  common_sigmas_[j] = n > 0 ? sigmas.head(n).minCoeff() : sigmas(0);
+  // Discrete kernels of the common width sit on few grid points: one normalizer per centre.
+  std::unordered_map<double, double> normalizer_by_centre;
+  const double log_common = std::log(common_sigmas_[j]);
   for (int k = 0; k < n_kernels; ++k) {
-    const double log_mass =
-        log_gauss_mass((low - mus(k)) * inv_sigmas_[j](k), (high - mus(k)) * inv_sigmas_[j](k));
+    const double a = (low - mus(k)) * inv_sigmas_[j](k);
+    const double b = (high - mus(k)) * inv_sigmas_[j](k);
+    double log_mass;
+    if (dim.kind == DimensionKind::kDiscrete && sigmas(k) == common_sigmas_[j]) {
+      auto [it, fresh] = normalizer_by_centre.try_emplace(mus(k), 0.0);
+      if (fresh) it->second = log_normalizer(a, b);
+      log_mass = it->second;
+    } else {
+      log_mass = log_normalizer(a, b);
+    }
     log_constant_(k) -= log_mass;
     if (dim.kind == DimensionKind::kContinuous) {
-      log_constant_(k) -= std::log(sigmas(k)) + kHalfLog2Pi;
+      log_constant_(k) -=
+          (sigmas(k) == common_sigmas_[j] ? log_common : std::log(sigmas(k))) + kHalfLog2Pi;
     }
   }
   mus_[j] = std::move(mus);
   sigmas_[j] = std::move(sigmas);
+  return order;
 }
 
 void ParzenEstimator::init_categorical(int j, const Eigen::VectorXd& column, int n) {
@@ -222,11 +253,103 @@ void ParzenEstimator::sample(std::mt19937_64& rng, int n, Eigen::MatrixXd& out) 
   }
 }
 
+void ParzenEstimator::log_pdf_windowed(const Eigen::MatrixXd& samples,
+                                       Eigen::VectorXd& out) const {
+  const ParzenDimension& dim = dimensions_[0];
+  const Eigen::ArrayXd& mus = mus_[0];
+  const Eigen::ArrayXd& sigmas = sigmas_[0];
+  const Eigen::ArrayXd& inv = inv_sigmas_[0];
+  const bool discrete = dim.kind == DimensionKind::kDiscrete;
+  const double half_step = discrete ? 0.5 * dim.step : 0.0;
+  const double common = common_sigmas_[0];
+  std::optional<CellMassTable> table;
+  if (discrete) table.emplace(dim.low, dim.high, dim.step, common);
+  // Kernel k's term of the log-sum-exp at x: exactly what log_pdf adds up.
+  auto term = [&](int k, double x) {
+    if (!discrete) {
+      const double z = (x - mus(k)) * inv(k);
+      return log_constant_(k) - 0.5 * z * z;
+    }
+    double m = sigmas(k) == common ? table->get(x, mus(k))
+                                   : std::numeric_limits<double>::quiet_NaN();
+    if (std::isnan(m)) {
+      const double lo = std::max(x - half_step, dim.low);
+      const double hi = std::min(x + half_step, dim.high);
+      m = log_gauss_mass((lo - mus(k)) * inv(k), (hi - mus(k)) * inv(k));
+    }
+    return log_constant_(k) + m;
+  };
+  const int n = static_cast<int>(samples.rows());
+  const int n_narrow = static_cast<int>(window_order_.size());
+  out.resize(n);
+  std::vector<double> terms;
+  terms.reserve(n_kernels());
+  for (int i = 0; i < n; ++i) {
+    const double x = samples(i, 0);
+    terms.clear();
+    double top = -std::numeric_limits<double>::infinity();
+    for (int k : wide_kernels_) {
+      terms.push_back(term(k, x));
+      top = std::max(top, terms.back());
+    }
+    // The nearest narrow kernels give a good lower bound on the largest term; a narrow kernel
+    // at distance r from x has a term of at most
+    // window_bound_ - ((r - half_step) / window_sigma_cap_)^2 / 2, which is below
+    // top - kWindowCutoff outside the reach.
+    const int pos = static_cast<int>(
+        std::lower_bound(window_mus_.begin(), window_mus_.end(), x) - window_mus_.begin());
+    if (pos > 0) top = std::max(top, term(window_order_[pos - 1], x));
+    if (pos < n_narrow) top = std::max(top, term(window_order_[pos], x));
+    const double reach =
+        half_step +
+        window_sigma_cap_ * std::sqrt(2.0 * std::max(0.0, window_bound_ - top + kWindowCutoff));
+    const auto first = std::lower_bound(window_mus_.begin(), window_mus_.end(), x - reach);
+    const auto last = std::upper_bound(first, window_mus_.end(), x + reach);
+    const Eigen::Index begin = first - window_mus_.begin(), count = last - first;
+    const size_t n_wide = terms.size();
+    terms.resize(n_wide + static_cast<size_t>(count));
+    if (!discrete) {
+      // Contiguous arrays in centre order: one vectorized expression for the whole window.
+      const Eigen::Map<const Eigen::ArrayXd> centres(window_mus_.data() + begin, count);
+      Eigen::Map<Eigen::ArrayXd>(terms.data() + n_wide, count) =
+          window_log_constants_.segment(begin, count) -
+          0.5 * ((x - centres) * window_inv_sigmas_.segment(begin, count)).square();
+    } else {
+      for (Eigen::Index p = 0; p < count; ++p) {
+        terms[n_wide + p] = term(window_order_[begin + p], x);
+      }
+    }
+    const Eigen::Map<const Eigen::ArrayXd> t(terms.data(), static_cast<Eigen::Index>(terms.size()));
+    const double m = t.maxCoeff();
+    out(i) = std::isfinite(m) ? m + std::log((t - m).exp().sum()) : m;
+  }
+}
+
 void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const {
+  if (!window_order_.empty()) {
+    log_pdf_windowed(samples, out);
+    return;
+  }
   const int n = static_cast<int>(samples.rows());
   const int d = n_dimensions();
   const int n_kernels = this->n_kernels();
   out.resize(n);
+  if (d == 1 && dimensions_[0].kind == DimensionKind::kCategorical) {
+    // One categorical dimension: the density of a choice is the same for every sample.
+    std::vector<double> by_choice(dimensions_[0].n_choices,
+                                  std::numeric_limits<double>::quiet_NaN());
+    for (int i = 0; i < n; ++i) {
+      double& v = by_choice[static_cast<size_t>(samples(i, 0))];
+      if (std::isnan(v)) {
+        const Eigen::ArrayXd terms =
+            log_constant_ + log_categorical_[0].row(static_cast<int>(samples(i, 0))).transpose();
+        const double m = terms.maxCoeff();
+        v = std::isfinite(m) ? m + std::log((terms - m).exp().sum()) : m;
+      }
+      out(i) = v;
+    }
+    return;
+  }
   // Row i: sample i's log density under every kernel. One allocation per call, none per sample.
   RowArray component = log_constant_.transpose().replicate(n, 1);
   std::vector<double> seen;  // distinct values of a discrete dimension
@@ -253,13 +376,18 @@ void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& o
         cell_log_mass.resize(static_cast<Eigen::Index>(seen.size()), n_kernels);
         const Eigen::ArrayXd& mus = mus_[j];
         const Eigen::ArrayXd& inv = inv_sigmas_[j];
+        const double common = common_sigmas_[j];
+        CellMassTable table(dim.low, dim.high, dim.step, common);
+        const Eigen::ArrayXd& sigmas = sigmas_[j];
         for (size_t u = 0; u < seen.size(); ++u) {
           // The mass of the value's grid cell, clipped to the support.
           const double lo = std::max(seen[u] - 0.5 * dim.step, dim.low);
           const double hi = std::min(seen[u] + 0.5 * dim.step, dim.high);
           for (int k = 0; k < n_kernels; ++k) {
-            cell_log_mass(static_cast<Eigen::Index>(u), k) =
-                log_gauss_mass((lo - mus(k)) * inv(k), (hi - mus(k)) * inv(k));
+            double m = sigmas(k) == common ? table.get(seen[u], mus(k))
+                                           : std::numeric_limits<double>::quiet_NaN();
+            if (std::isnan(m)) m = log_gauss_mass((lo - mus(k)) * inv(k), (hi - mus(k)) * inv(k));
+            cell_log_mass(static_cast<Eigen::Index>(u), k) = m;
           }
         }
         for (int i = 0; i < n; ++i) component.row(i) += cell_log_mass.row(row_of[i]);

@@ -17,6 +17,8 @@
 
 #include <Eigen/Core>
 
+#include "samplers/tpe/truncated_normal.h"
+
 namespace hpo::tpe {
 
 enum class DimensionKind { kContinuous, kDiscrete, kCategorical };
@@ -43,9 +45,6 @@ struct ParzenEstimatorOptions {
   bool multivariate = false;
 };
 
-// log(Phi(b) - Phi(a)) for a < b, where Phi is the standard normal CDF; accurate in both tails.
-double log_gauss_mass(double a, double b);
-
 // Immutable after construction, so const methods may run concurrently.
 class ParzenEstimator {
  public:
@@ -62,6 +61,8 @@ class ParzenEstimator {
 
   // out(i) = log density of row i of `samples` (n x d; discrete values on their grid points,
   // categorical values choice indices). Discrete dimensions contribute probability masses.
+  // Kernels whose term is more than 45 nats below the largest may be left out of the sum
+  // (relative effect below 1e-15).
   void log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const;
 
   int n_kernels() const { return static_cast<int>(log_weights_.size()); }
@@ -77,8 +78,12 @@ class ParzenEstimator {
  private:
   using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-  void init_numerical(int j, const Eigen::VectorXd& column, int n_observations);
+  // Returns the kernels in order of centre when it sorted them (univariate widths), else nothing.
+  std::vector<int> init_numerical(int j, const Eigen::VectorXd& column, int n_observations);
   void init_categorical(int j, const Eigen::VectorXd& column, int n_observations);
+  void init_window(std::vector<int> by_centre);
+  // log_pdf of one numerical dimension through the window (see window_order_).
+  void log_pdf_windowed(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const;
 
   std::vector<ParzenDimension> dimensions_;
   ParzenEstimatorOptions options_;
@@ -94,6 +99,22 @@ class ParzenEstimator {
   // Per kernel: log weight minus every continuous and discrete normalizer, so that log_pdf adds
   // only the sample-dependent terms.
   Eigen::ArrayXd log_constant_;
+  // Per numerical dimension: the smallest width of an observation's kernel. Discrete kernels of
+  // that width centred on the grid share their cell masses by grid offset (TPE's kernels mostly
+  // sit at the magic clip's floor; multivariate ones all have one width).
+  std::vector<double> common_sigmas_;
+
+  // One numerical dimension with many kernels (univariate TPE) is evaluated through a window:
+  // "narrow" kernels (width <= window_sigma_cap_) sorted by centre, of which only those near a
+  // sample can reach within kWindowCutoff nats of the largest term of the log-sum-exp; the
+  // "wide" ones (the prior, kernels in sparse regions) are always evaluated. Empty otherwise.
+  std::vector<int> window_order_;    // narrow kernels by centre
+  std::vector<double> window_mus_;   // their centres, ascending
+  Eigen::ArrayXd window_inv_sigmas_;  // their 1/sigma and log_constant_, in the same order
+  Eigen::ArrayXd window_log_constants_;
+  std::vector<int> wide_kernels_;
+  double window_sigma_cap_ = 0.0;
+  double window_bound_ = 0.0;        // max over narrow kernels of a term's upper bound at z = 0
 };
 
 }  // namespace hpo::tpe

@@ -288,12 +288,37 @@ std::optional<InternalParams> TpeSampler::sample_space(
   } else {
     w_below = checked_weights(options_.weights, nb);
   }
-  const Eigen::VectorXd w_above =
+  Eigen::VectorXd w_above =
       checked_weights(options_.weights, static_cast<int>(kept_above.size()));
 
   std::vector<ParzenDimension> dims;
   dims.reserve(d);
   for (const Distribution& dist : distributions) dims.push_back(dimension_of(dist));
+  Eigen::MatrixXd x_above_sorted;
+  if (d == 1 && dims[0].kind != DimensionKind::kCategorical &&
+      static_cast<int>(obs.rows_by_value.size()) >= static_cast<int>(kept_above.size())) {
+    // The "above" estimator only scores candidates, so its kernels may come in any order: in
+    // order of value (which the cache keeps across asks) it need not sort them.
+    std::vector<int> position(obs.size(), -1);
+    for (size_t r = 0; r < kept_above.size(); ++r) {
+      position[above[kept_above[r]]] = static_cast<int>(r);
+    }
+    x_above_sorted.resize(x_above.rows(), 1);
+    Eigen::VectorXd w_sorted(w_above.size());
+    Eigen::Index next = 0;
+    for (int row : obs.rows_by_value) {
+      const int r = position[row];
+      if (r < 0) continue;
+      x_above_sorted(next, 0) = x_above(r, 0);
+      w_sorted(next) = w_above(r);
+      ++next;
+    }
+    if (next == x_above.rows()) {
+      w_above = std::move(w_sorted);
+    } else {
+      x_above_sorted.resize(0, 0);  // some kept row lacks an order: keep trial order
+    }
+  }
   tpe::ParzenEstimatorOptions pe_options;
   pe_options.consider_prior = options_.consider_prior;
   pe_options.prior_weight = options_.prior_weight;
@@ -301,7 +326,9 @@ std::optional<InternalParams> TpeSampler::sample_space(
   pe_options.consider_endpoints = options_.consider_endpoints;
   pe_options.multivariate = options_.multivariate;
   const tpe::ParzenEstimator pe_below(dims, x_below, w_below, pe_options);
-  const tpe::ParzenEstimator pe_above(std::move(dims), x_above, w_above, pe_options);
+  const tpe::ParzenEstimator pe_above(std::move(dims),
+                                      x_above_sorted.size() > 0 ? x_above_sorted : x_above,
+                                      w_above, pe_options);
 
   std::mt19937_64 rng(trial_seed(seed(), trial.number, stream));
   Eigen::MatrixXd candidates;

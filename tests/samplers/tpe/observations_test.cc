@@ -6,6 +6,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
+#include <utility>
 #include <set>
 #include <vector>
 
@@ -106,6 +108,47 @@ TEST(ObservationsTest, ConstantLiarAddsRunningTrialsAsWorstButNotTheAskingOne) {
   EXPECT_EQ(with.step_keys[1], std::numeric_limits<double>::infinity());
   EXPECT_EQ(with.losses[1], std::numeric_limits<double>::infinity());
   EXPECT_EQ(cache.collect(*study, asking.trial_id(), {"x"}, {kX}, false).size(), 1);
+}
+
+// The value order the cache keeps across asks: after every batch of new trials (ties, trials
+// without the param, running trials with a value) it is the order of (value, trial number).
+TEST(ObservationsTest, RowsByValueFollowValueThenTrialNumberAcrossCollects) {
+  auto study = empty_study();
+  StudyCache cache;
+  std::mt19937_64 rng(3);
+  // Large batches merge into the kept order, single trials are inserted into it.
+  const std::vector<int> batch_sizes = {40, 40, 40, 1, 1, 3, 40, 1, 1};
+  for (size_t batch = 0; batch < batch_sizes.size(); ++batch) {
+    for (int i = 0; i < batch_sizes[batch]; ++i) {
+      const int r = static_cast<int>(rng() % 10);
+      // Many ties (values on a coarse grid), some trials without x, some pruned.
+      const double x = static_cast<double>(rng() % 12) * 0.5;
+      if (r == 0) {
+        study->add_trial(finished(TrialState::kComplete, std::nullopt, {1.0 * i}));
+      } else if (r == 1) {
+        study->add_trial(finished(TrialState::kPruned, x, {}));
+      } else {
+        study->add_trial(finished(TrialState::kComplete, x, {1.0 * i}));
+      }
+    }
+    Trial running = study->ask();
+    running.suggest_float("x", 0.0, 10.0);
+    Trial asking = study->ask();
+    for (bool liar : {true, false}) {
+      const Observations obs = cache.collect(*study, asking.trial_id(), {"x"}, {kX}, liar);
+      std::vector<std::pair<double, int>> expected;  // (value, row): rows follow trial numbers
+      for (int row = 0; row < obs.size(); ++row) {
+        if (!std::isnan(obs.value(row, 0))) expected.emplace_back(obs.value(row, 0), row);
+      }
+      std::sort(expected.begin(), expected.end());
+      ASSERT_EQ(obs.rows_by_value.size(), expected.size()) << batch << liar;
+      for (size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(obs.rows_by_value[i], expected[i].second) << batch << liar << i;
+      }
+    }
+    study->tell(running, TrialState::kFail);
+    study->tell(asking, TrialState::kFail);
+  }
 }
 
 TEST(ObservationsTest, SearchSpacesIntersectAndDecomposeIntoGroups) {

@@ -1,8 +1,10 @@
 #include "samplers/tpe/parzen_estimator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -194,6 +196,152 @@ TEST(ParzenEstimatorTest, NoObservationsMeansThePriorAlone) {
   EXPECT_EQ(pe.n_kernels(), 1);
   EXPECT_DOUBLE_EQ(pe.sigmas(0)(0), 1.0);
   EXPECT_DOUBLE_EQ(pe.mus(0)(0), 0.5);
+}
+
+// Many kernels in one numerical dimension (univariate TPE at thousands of trials): log_pdf skips
+// the kernels that cannot matter and shares cell masses between kernels; its result must stay
+// within 1e-12 of the full log-sum-exp over every kernel.
+TEST(ParzenEstimatorTest, ManyKernelsMatchTheFullSumOverKernels) {
+  struct Case {
+    DimensionKind kind;
+    double low, high, step;
+    int n;
+    bool prior, clip;
+  };
+  const std::vector<Case> cases = {
+      {DimensionKind::kContinuous, 0.0, 1.0, 0.0, 3000, true, true},
+      {DimensionKind::kContinuous, -5.0, 5.0, 0.0, 500, false, false},
+      {DimensionKind::kDiscrete, 15.5, 512.5, 1.0, 1000, true, true},   // int in [16, 512]
+      {DimensionKind::kDiscrete, 0.5, 8.5, 1.0, 2000, true, true},      // int in [1, 8]
+      {DimensionKind::kDiscrete, -0.25, 10.25, 0.5, 400, false, false}, // float, step 0.5
+  };
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (size_t c = 0; c < cases.size(); ++c) {
+    const Case& tc = cases[c];
+    std::vector<ParzenDimension> dims(1);
+    dims[0].kind = tc.kind;
+    dims[0].low = tc.low;
+    dims[0].high = tc.high;
+    dims[0].step = tc.step;
+    const bool discrete = tc.kind == DimensionKind::kDiscrete;
+    const int cells = discrete ? static_cast<int>(std::round((tc.high - tc.low) / tc.step)) : 0;
+    // Half the observations in a tight cluster, half spread out: narrow and wide kernels.
+    Eigen::MatrixXd obs(tc.n, 1);
+    Eigen::VectorXd w(tc.n);
+    for (int r = 0; r < tc.n; ++r) {
+      const double v = r % 2 == 0 ? 0.3 + 0.01 * u(rng) : u(rng);
+      obs(r, 0) = discrete ? tc.low + tc.step * (0.5 + std::min(std::floor(v * cells), cells - 1.0))
+                           : tc.low + (tc.high - tc.low) * v;
+      w(r) = 0.01 + static_cast<double>(r) / tc.n;
+    }
+    ParzenEstimatorOptions options;
+    options.consider_prior = tc.prior;
+    options.consider_magic_clip = tc.clip;
+    ParzenEstimator pe(dims, obs, w, options);
+    Eigen::MatrixXd s;
+    pe.sample(rng, 200, s);
+    s(0, 0) = tc.low;
+    s(1, 0) = tc.high;
+    for (int i = 0; i < s.rows(); ++i) {
+      if (discrete) {
+        const double cell = std::clamp(std::floor((s(i, 0) - tc.low) / tc.step), 0.0, cells - 1.0);
+        s(i, 0) = tc.low + tc.step * (cell + 0.5);
+      }
+    }
+    Eigen::VectorXd lp;
+    pe.log_pdf(s, lp);
+    const Eigen::ArrayXd weights = pe.weights();
+    const Eigen::ArrayXd& mus = pe.mus(0);
+    const Eigen::ArrayXd& sigmas = pe.sigmas(0);
+    for (int i = 0; i < s.rows(); ++i) {
+      std::vector<double> terms;
+      for (int k = 0; k < pe.n_kernels(); ++k) {
+        const double sigma = sigmas(k), mu = mus(k), x = s(i, 0);
+        double t = std::log(weights(k)) -
+                   log_gauss_mass((tc.low - mu) / sigma, (tc.high - mu) / sigma);
+        if (discrete) {
+          const double lo = std::max(x - 0.5 * tc.step, tc.low);
+          const double hi = std::min(x + 0.5 * tc.step, tc.high);
+          t += log_gauss_mass((lo - mu) / sigma, (hi - mu) / sigma);
+        } else {
+          const double z = (x - mu) / sigma;
+          t += -0.5 * z * z - std::log(sigma * std::sqrt(2 * std::numbers::pi));
+        }
+        terms.push_back(t);
+      }
+      const double m = *std::max_element(terms.begin(), terms.end());
+      double sum = 0.0;
+      for (double t : terms) sum += std::exp(t - m);
+      const double expected = m + std::log(sum);
+      EXPECT_NEAR(lp(i), expected, 1e-12 * std::max(1.0, std::abs(expected))) << c << " " << i;
+    }
+  }
+}
+
+TEST(ParzenEstimatorTest, OneCategoricalDimensionIsTheWeightedMixtureOfChoices) {
+  std::vector<ParzenDimension> dims(1);
+  dims[0].kind = DimensionKind::kCategorical;
+  dims[0].n_choices = 4;
+  std::mt19937_64 rng(13);
+  const int n = 300;
+  Eigen::MatrixXd obs(n, 1);
+  Eigen::VectorXd w(n);
+  for (int r = 0; r < n; ++r) {
+    obs(r, 0) = static_cast<double>(rng() % 3);  // choice 3 never observed
+    w(r) = 0.5 + (r % 7);
+  }
+  ParzenEstimator pe(dims, obs, w, {});
+  Eigen::MatrixXd s(6, 1);
+  s << 0, 1, 2, 3, 1, 0;
+  Eigen::VectorXd lp;
+  pe.log_pdf(s, lp);
+  const Eigen::ArrayXd weights = pe.weights();
+  const Eigen::ArrayXXd p = pe.categorical_probabilities(0);
+  for (int i = 0; i < s.rows(); ++i) {
+    double sum = 0.0;
+    for (int k = 0; k < pe.n_kernels(); ++k) sum += weights(k) * p(static_cast<int>(s(i, 0)), k);
+    EXPECT_NEAR(lp(i), std::log(sum), 1e-12) << i;
+  }
+}
+
+// Observations given in order of value (as the sampler passes the "above" ones) take a path
+// without sorting: the estimator must be the same as for any other order.
+TEST(ParzenEstimatorTest, SortedObservationsGiveTheSameEstimator) {
+  std::vector<ParzenDimension> dims(1);
+  dims[0].kind = DimensionKind::kDiscrete;
+  dims[0].low = 0.5;
+  dims[0].high = 20.5;
+  dims[0].step = 1.0;
+  std::mt19937_64 rng(17);
+  const int n = 500;
+  std::vector<std::pair<double, int>> keyed(n);
+  Eigen::MatrixXd obs(n, 1);
+  Eigen::VectorXd w(n);
+  for (int r = 0; r < n; ++r) {
+    obs(r, 0) = 1.0 + static_cast<double>(rng() % 20);  // many ties, the prior's centre too
+    w(r) = 0.1 + static_cast<double>(r) / n;
+    keyed[r] = {obs(r, 0), r};
+  }
+  std::sort(keyed.begin(), keyed.end());
+  Eigen::MatrixXd sorted_obs(n, 1);
+  Eigen::VectorXd sorted_w(n);
+  for (int i = 0; i < n; ++i) {
+    sorted_obs(i, 0) = keyed[i].first;
+    sorted_w(i) = w(keyed[i].second);
+  }
+  ParzenEstimator pe(dims, obs, w, {});
+  ParzenEstimator sorted_pe(dims, sorted_obs, sorted_w, {});
+  for (int i = 0; i < n; ++i) {
+    EXPECT_EQ(sorted_pe.sigmas(0)(i), pe.sigmas(0)(keyed[i].second)) << i;
+  }
+  EXPECT_EQ(sorted_pe.sigmas(0)(n), pe.sigmas(0)(n));  // the prior
+  Eigen::MatrixXd s(20, 1);
+  for (int i = 0; i < 20; ++i) s(i, 0) = 1.0 + i;
+  Eigen::VectorXd lp, sorted_lp;
+  pe.log_pdf(s, lp);
+  sorted_pe.log_pdf(s, sorted_lp);
+  for (int i = 0; i < 20; ++i) EXPECT_NEAR(sorted_lp(i), lp(i), 1e-12 * std::abs(lp(i))) << i;
 }
 
 TEST(LogGaussMassTest, MatchesDirectFormulaAndStaysFiniteInTails) {
