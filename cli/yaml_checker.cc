@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "core/option_reader.h"
@@ -37,12 +38,21 @@ void Checker::check_keys(const YAML::Node& map, const std::string& field,
 }
 
 void Checker::check_duplicate_keys(const YAML::Node& n, const std::string& field) {
+  std::set<size_t> visited;
+  check_duplicate_keys(n, field, visited, 0);
+}
+
+void Checker::check_duplicate_keys(const YAML::Node& n, const std::string& field,
+                                   std::set<size_t>& visited, int depth) {
+  if (!n.IsSequence() && !n.IsMap()) return;
+  // A node's position in the text identifies it: every alias of it has the same mark.
+  // Nesting deeper than any study file needs is left to the checks that bound it.
+  if (depth > kMaxDuplicateKeyDepth || !visited.insert(n.Mark().pos).second) return;
   if (n.IsSequence()) {
     for (size_t i = 0; i < n.size(); ++i)
-      check_duplicate_keys(n[i], field + "[" + std::to_string(i) + "]");
+      check_duplicate_keys(n[i], field + "[" + std::to_string(i) + "]", visited, depth + 1);
     return;
   }
-  if (!n.IsMap()) return;
   std::map<std::string, int> first_line;
   for (const auto& kv : n) {
     if (!kv.first.IsScalar()) continue;
@@ -55,7 +65,7 @@ void Checker::check_duplicate_keys(const YAML::Node& n, const std::string& field
                   "); keep one");
       continue;
     }
-    check_duplicate_keys(kv.second, join(field, key));
+    check_duplicate_keys(kv.second, join(field, key), visited, depth + 1);
   }
 }
 

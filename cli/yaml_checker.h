@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,9 @@ class Checker {
                   const std::vector<std::string>& known);
 
   // Reports every key given twice in a mapping anywhere under `n`: YAML parsers keep the first
-  // and drop the other silently, so a pasted block could quietly change nothing.
+  // and drop the other silently, so a pasted block could quietly change nothing. Each node is
+  // visited once: an alias shares its anchor's node, so without that a few lines of nested
+  // aliases would be walked billions of times, and an alias inside its own anchor forever.
   void check_duplicate_keys(const YAML::Node& n, const std::string& field);
 
   std::optional<std::string> string(const YAML::Node& n, const std::string& field);
@@ -46,6 +49,10 @@ class Checker {
   const std::vector<std::string>& problems() const { return problems_; }
 
  private:
+  static constexpr int kMaxDuplicateKeyDepth = 64;
+  void check_duplicate_keys(const YAML::Node& n, const std::string& field,
+                            std::set<size_t>& visited, int depth);
+
   std::string file_;
   std::vector<std::string> problems_;
 };
