@@ -15,7 +15,7 @@ packages=(
   python3-pandas python3-tqdm python3-nbclient python3-ipykernel python3-venv python3-plotly
   # test tools: the sqlite3 shell, a PostgreSQL server, ip netns for the simulated hosts,
   # a headless browser that renders the study report
-  sqlite3 postgresql iproute2 chromium
+  sqlite3 postgresql iproute2 chromium fonts-dejavu-core
 )
 
 missing=()
