@@ -24,6 +24,19 @@ const double kHalfLog2Pi = 0.5 * std::log(2.0 * std::numbers::pi);
 constexpr double kWindowCutoff = 45.0;
 // Below this many kernels the window's bookkeeping costs more than it saves.
 constexpr int kWindowMinKernels = 64;
+// log_pdf visits the kernels in blocks of this many: a block's terms for one sample fit in L1,
+// and no buffer grows with the number of kernels.
+constexpr int kKernelBlock = 256;
+
+// The index of the grid cell whose centre is x (low + step/2 is cell 0), or -1 if x is no
+// cell centre inside the support.
+int cell_of_value(const ParzenDimension& dim, double x) {
+  const double cell = (x - dim.low) / dim.step - 0.5;
+  const double rounded = std::round(cell);
+  const double n_cells = std::round((dim.high - dim.low) / dim.step);
+  if (std::abs(cell - rounded) > 1e-9 || rounded < 0 || rounded >= n_cells) return -1;
+  return static_cast<int>(rounded);
+}
 
 }  // namespace
 
@@ -56,6 +69,7 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
   inv_sigmas_.assign(d, Eigen::ArrayXd());
   log_categorical_.assign(d, RowArray());
   common_sigmas_.assign(d, 0.0);
+  kernel_cells_.assign(d, std::vector<int>());
   log_constant_ = log_weights_;
   std::vector<int> by_centre;
   for (int j = 0; j < d; ++j) {
@@ -179,24 +193,28 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
 
   inv_sigmas_[j] = sigmas.inverse();
   common_sigmas_[j] = n > 0 ? sigmas.head(n).minCoeff() : sigmas(0);
-  // Discrete kernels of the common width sit on few grid points: one normalizer per centre.
-  std::unordered_map<double, double> normalizer_by_centre;
-  const double log_common = std::log(common_sigmas_[j]);
-  for (int k = 0; k < n_kernels; ++k) {
-    const double a = (low - mus(k)) * inv_sigmas_[j](k);
-    const double b = (high - mus(k)) * inv_sigmas_[j](k);
-    double log_mass;
-    if (dim.kind == DimensionKind::kDiscrete && sigmas(k) == common_sigmas_[j]) {
-      auto [it, fresh] = normalizer_by_centre.try_emplace(mus(k), 0.0);
-      if (fresh) it->second = log_normalizer(a, b);
-      log_mass = it->second;
-    } else {
-      log_mass = log_normalizer(a, b);
+  if (dim.kind == DimensionKind::kContinuous) {
+    Eigen::ArrayXd log_width_mass;
+    log_width_times_mass(mus, sigmas, low, high, log_width_mass);
+    log_constant_ -= log_width_mass + kHalfLog2Pi;
+  } else {
+    // Discrete kernels of the common width sit on few grid points: one normalizer per cell.
+    std::vector<int>& cells = kernel_cells_[j];
+    cells.resize(n_kernels);
+    for (int k = 0; k < n_kernels; ++k) {
+      cells[k] = sigmas(k) == common_sigmas_[j] ? cell_of_value(dim, mus(k)) : -1;
     }
-    log_constant_(k) -= log_mass;
-    if (dim.kind == DimensionKind::kContinuous) {
-      log_constant_(k) -=
-          (sigmas(k) == common_sigmas_[j] ? log_common : std::log(sigmas(k))) + kHalfLog2Pi;
+    std::unordered_map<int, double> normalizer_by_cell;
+    for (int k = 0; k < n_kernels; ++k) {
+      const double a = (low - mus(k)) * inv_sigmas_[j](k);
+      const double b = (high - mus(k)) * inv_sigmas_[j](k);
+      if (cells[k] < 0) {
+        log_constant_(k) -= log_normalizer(a, b);
+        continue;
+      }
+      auto [it, fresh] = normalizer_by_cell.try_emplace(cells[k], 0.0);
+      if (fresh) it->second = log_normalizer(a, b);
+      log_constant_(k) -= it->second;
     }
   }
   mus_[j] = std::move(mus);
@@ -325,84 +343,99 @@ void ParzenEstimator::log_pdf_windowed(const Eigen::MatrixXd& samples,
   }
 }
 
+void ParzenEstimator::log_pdf_one_categorical(const Eigen::MatrixXd& samples,
+                                              Eigen::VectorXd& out) const {
+  std::vector<double> by_choice(dimensions_[0].n_choices,
+                                std::numeric_limits<double>::quiet_NaN());
+  out.resize(samples.rows());
+  for (Eigen::Index i = 0; i < samples.rows(); ++i) {
+    double& v = by_choice[static_cast<size_t>(samples(i, 0))];
+    if (std::isnan(v)) {
+      const Eigen::ArrayXd terms =
+          log_constant_ + log_categorical_[0].row(static_cast<int>(samples(i, 0))).transpose();
+      const double m = terms.maxCoeff();
+      v = std::isfinite(m) ? m + std::log((terms - m).exp().sum()) : m;
+    }
+    out(i) = v;
+  }
+}
+
 void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const {
   if (!window_order_.empty()) {
     log_pdf_windowed(samples, out);
     return;
   }
-  const int n = static_cast<int>(samples.rows());
   const int d = n_dimensions();
-  const int n_kernels = this->n_kernels();
-  out.resize(n);
   if (d == 1 && dimensions_[0].kind == DimensionKind::kCategorical) {
-    // One categorical dimension: the density of a choice is the same for every sample.
-    std::vector<double> by_choice(dimensions_[0].n_choices,
-                                  std::numeric_limits<double>::quiet_NaN());
-    for (int i = 0; i < n; ++i) {
-      double& v = by_choice[static_cast<size_t>(samples(i, 0))];
-      if (std::isnan(v)) {
-        const Eigen::ArrayXd terms =
-            log_constant_ + log_categorical_[0].row(static_cast<int>(samples(i, 0))).transpose();
-        const double m = terms.maxCoeff();
-        v = std::isfinite(m) ? m + std::log((terms - m).exp().sum()) : m;
-      }
-      out(i) = v;
-    }
+    log_pdf_one_categorical(samples, out);
     return;
   }
-  // Row i: sample i's log density under every kernel. One allocation per call, none per sample.
-  RowArray component = log_constant_.transpose().replicate(n, 1);
-  std::vector<double> seen;  // distinct values of a discrete dimension
-  std::vector<int> row_of;   // sample -> index into seen
-  RowArray cell_log_mass;    // per distinct value, per kernel
+  const int n = static_cast<int>(samples.rows());
+  const int n_kernels = this->n_kernels();
+  out.resize(n);
+  // Discrete dimensions: each sample's cell, and one table of cell masses by offset per call.
+  std::vector<std::optional<CellMassTable>> tables(d);
+  std::vector<int> sample_cells(static_cast<size_t>(n) * d, -1);
   for (int j = 0; j < d; ++j) {
     const ParzenDimension& dim = dimensions_[j];
-    switch (dim.kind) {
-      case DimensionKind::kContinuous:
-        for (int i = 0; i < n; ++i) {
-          component.row(i) -=
-              (0.5 * ((samples(i, j) - mus_[j]) * inv_sigmas_[j]).square()).transpose();
-        }
-        break;
-      case DimensionKind::kDiscrete: {
-        // Candidates often share grid points: compute each cell's mass under every kernel once.
-        seen.clear();
-        row_of.assign(n, -1);
-        for (int i = 0; i < n; ++i) {
-          auto it = std::find(seen.begin(), seen.end(), samples(i, j));
-          row_of[i] = static_cast<int>(it - seen.begin());
-          if (it == seen.end()) seen.push_back(samples(i, j));
-        }
-        cell_log_mass.resize(static_cast<Eigen::Index>(seen.size()), n_kernels);
-        const Eigen::ArrayXd& mus = mus_[j];
-        const Eigen::ArrayXd& inv = inv_sigmas_[j];
-        const double common = common_sigmas_[j];
-        CellMassTable table(dim.low, dim.high, dim.step, common);
-        const Eigen::ArrayXd& sigmas = sigmas_[j];
-        for (size_t u = 0; u < seen.size(); ++u) {
-          // The mass of the value's grid cell, clipped to the support.
-          const double lo = std::max(seen[u] - 0.5 * dim.step, dim.low);
-          const double hi = std::min(seen[u] + 0.5 * dim.step, dim.high);
-          for (int k = 0; k < n_kernels; ++k) {
-            double m = sigmas(k) == common ? table.get(seen[u], mus(k))
-                                           : std::numeric_limits<double>::quiet_NaN();
-            if (std::isnan(m)) m = log_gauss_mass((lo - mus(k)) * inv(k), (hi - mus(k)) * inv(k));
-            cell_log_mass(static_cast<Eigen::Index>(u), k) = m;
+    if (dim.kind != DimensionKind::kDiscrete) continue;
+    tables[j].emplace(dim.low, dim.high, dim.step, common_sigmas_[j]);
+    for (int i = 0; i < n; ++i) sample_cells[i * d + j] = cell_of_value(dim, samples(i, j));
+  }
+  // A streaming log-sum-exp per sample over blocks of kernels: running max and scaled sum.
+  std::vector<double> top(n, -std::numeric_limits<double>::infinity());
+  std::vector<double> scaled_sum(n, 0.0);
+  Eigen::Array<double, kKernelBlock, 1> block_terms;
+  for (int start = 0; start < n_kernels; start += kKernelBlock) {
+    const int len = std::min(kKernelBlock, n_kernels - start);
+    auto t = block_terms.head(len);
+    for (int i = 0; i < n; ++i) {
+      t = log_constant_.segment(start, len);
+      for (int j = 0; j < d; ++j) {
+        const ParzenDimension& dim = dimensions_[j];
+        const double x = samples(i, j);
+        switch (dim.kind) {
+          case DimensionKind::kContinuous:
+            t -= 0.5 * ((x - mus_[j].segment(start, len)) * inv_sigmas_[j].segment(start, len))
+                           .square();
+            break;
+          case DimensionKind::kDiscrete: {
+            // The mass of the value's grid cell, clipped to the support.
+            const int cell = sample_cells[i * d + j];
+            const std::vector<int>& kernel_cells = kernel_cells_[j];
+            CellMassTable& table = *tables[j];
+            for (int p = 0; p < len; ++p) {
+              const int k = start + p;
+              double m = cell >= 0 && kernel_cells[k] >= 0
+                             ? table.get_by_offset(cell - kernel_cells[k])
+                             : std::numeric_limits<double>::quiet_NaN();
+              if (std::isnan(m)) {
+                const double lo = std::max(x - 0.5 * dim.step, dim.low);
+                const double hi = std::min(x + 0.5 * dim.step, dim.high);
+                m = log_gauss_mass((lo - mus_[j](k)) * inv_sigmas_[j](k),
+                                   (hi - mus_[j](k)) * inv_sigmas_[j](k));
+              }
+              t(p) += m;
+            }
+            break;
           }
+          case DimensionKind::kCategorical:
+            t += log_categorical_[j].row(static_cast<int>(x)).segment(start, len).transpose();
+            break;
         }
-        for (int i = 0; i < n; ++i) component.row(i) += cell_log_mass.row(row_of[i]);
-        break;
       }
-      case DimensionKind::kCategorical:
-        for (int i = 0; i < n; ++i) {
-          component.row(i) += log_categorical_[j].row(static_cast<int>(samples(i, j)));
-        }
-        break;
+      const double m = t.maxCoeff();
+      if (!(m > -std::numeric_limits<double>::infinity())) continue;
+      if (m > top[i]) {
+        scaled_sum[i] = scaled_sum[i] * std::exp(top[i] - m) + (t - m).exp().sum();
+        top[i] = m;
+      } else {
+        scaled_sum[i] += (t - top[i]).exp().sum();
+      }
     }
   }
   for (int i = 0; i < n; ++i) {
-    const double m = component.row(i).maxCoeff();
-    out(i) = std::isfinite(m) ? m + std::log((component.row(i) - m).exp().sum()) : m;
+    out(i) = std::isfinite(top[i]) ? top[i] + std::log(scaled_sum[i]) : top[i];
   }
 }
 

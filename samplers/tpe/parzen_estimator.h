@@ -84,6 +84,8 @@ class ParzenEstimator {
   void init_window(std::vector<int> by_centre);
   // log_pdf of one numerical dimension through the window (see window_order_).
   void log_pdf_windowed(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const;
+  // log_pdf of one categorical dimension: one sum per choice, shared by the samples.
+  void log_pdf_one_categorical(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const;
 
   std::vector<ParzenDimension> dimensions_;
   ParzenEstimatorOptions options_;
@@ -103,6 +105,10 @@ class ParzenEstimator {
   // that width centred on the grid share their cell masses by grid offset (TPE's kernels mostly
   // sit at the magic clip's floor; multivariate ones all have one width).
   std::vector<double> common_sigmas_;
+  // Per discrete dimension: each kernel's grid cell (0 = the first) when it has the common width
+  // and sits on the grid, else -1. A sample's cell minus a kernel's cell indexes the shared
+  // CellMassTable without any floating-point rounding per kernel.
+  std::vector<std::vector<int>> kernel_cells_;
 
   // One numerical dimension with many kernels (univariate TPE) is evaluated through a window:
   // "narrow" kernels (width <= window_sigma_cap_) sorted by centre, of which only those near a
