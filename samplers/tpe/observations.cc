@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <set>
@@ -57,6 +58,26 @@ void split_single_objective(const Observations& obs, int n_below, std::vector<in
   below.clear();
   above.clear();
   for (int i = 0; i < n; ++i) (is_below[i] ? below : above).push_back(i);
+}
+
+void StudyCache::split(const Observations& obs, int n_below, std::vector<int>& below,
+                       std::vector<int>& above) {
+  // Bitwise comparison: the same bits mean the same order (and NaN compares equal to itself).
+  auto same = [](const std::vector<double>& a, const std::vector<double>& b) {
+    return a.size() == b.size() &&
+           (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+  };
+  std::lock_guard<std::mutex> lock(mutex_);
+  LastSplit& last = last_split_;
+  if (last.n_below != n_below || !same(last.step_keys, obs.step_keys) ||
+      !same(last.losses, obs.losses)) {
+    split_single_objective(obs, n_below, last.below, last.above);
+    last.n_below = n_below;
+    last.step_keys = obs.step_keys;
+    last.losses = obs.losses;
+  }
+  below = last.below;
+  above = last.above;
 }
 
 // What the cache holds for one list of params: per trial number, the finished trial's rank key

@@ -59,6 +59,11 @@ class StudyCache {
                        const std::vector<std::string>& names,
                        const std::vector<Distribution>& distributions, bool constant_liar);
 
+  // split_single_objective, remembering the last split: univariate TPE splits the same trials
+  // once per param of an ask, and the rank keys decide the split alone.
+  void split(const Observations& obs, int n_below, std::vector<int>& below,
+             std::vector<int>& above);
+
   // The params every COMPLETE or PRUNED trial has with one distribution, single-value
   // distributions dropped (Optuna's IntersectionSearchSpace(include_pruned=True)).
   SearchSpace intersection_space(const StudyView& study);
@@ -74,6 +79,11 @@ class StudyCache {
 
   std::mutex mutex_;
   std::unordered_map<std::string, std::unique_ptr<PerStudy>> studies_;
+  struct LastSplit {
+    int n_below = -1;
+    std::vector<double> step_keys, losses;
+    std::vector<int> below, above;
+  } last_split_;
 };
 
 }  // namespace hpo::tpe

@@ -110,7 +110,9 @@ void ParzenEstimator::init_window(std::vector<int> by_centre) {
       continue;
     }
     window_order_.push_back(k);
-    // A cell's mass is at most min(1, step * the kernel's peak density).
+    // A cell's mass is at most min(1, step * the kernel's peak density); that bound (<= 0) is
+    // worth a log only for a kernel that could raise the maximum.
+    if (log_constant_(k) <= window_bound_) continue;
     const double peak = dim.kind == DimensionKind::kDiscrete
                             ? std::min(0.0, std::log(dim.step / sigmas(k)) - kHalfLog2Pi)
                             : 0.0;
@@ -275,21 +277,21 @@ void ParzenEstimator::log_pdf_windowed(const Eigen::MatrixXd& samples,
                                        Eigen::VectorXd& out) const {
   const ParzenDimension& dim = dimensions_[0];
   const Eigen::ArrayXd& mus = mus_[0];
-  const Eigen::ArrayXd& sigmas = sigmas_[0];
   const Eigen::ArrayXd& inv = inv_sigmas_[0];
   const bool discrete = dim.kind == DimensionKind::kDiscrete;
   const double half_step = discrete ? 0.5 * dim.step : 0.0;
-  const double common = common_sigmas_[0];
   std::optional<CellMassTable> table;
-  if (discrete) table.emplace(dim.low, dim.high, dim.step, common);
+  if (discrete) table.emplace(dim.low, dim.high, dim.step, common_sigmas_[0]);
+  int x_cell = -1;  // the current sample's grid cell (discrete)
   // Kernel k's term of the log-sum-exp at x: exactly what log_pdf adds up.
   auto term = [&](int k, double x) {
     if (!discrete) {
       const double z = (x - mus(k)) * inv(k);
       return log_constant_(k) - 0.5 * z * z;
     }
-    double m = sigmas(k) == common ? table->get(x, mus(k))
-                                   : std::numeric_limits<double>::quiet_NaN();
+    const int k_cell = kernel_cells_[0][k];
+    double m = x_cell >= 0 && k_cell >= 0 ? table->get_by_offset(x_cell - k_cell)
+                                          : std::numeric_limits<double>::quiet_NaN();
     if (std::isnan(m)) {
       const double lo = std::max(x - half_step, dim.low);
       const double hi = std::min(x + half_step, dim.high);
@@ -304,6 +306,7 @@ void ParzenEstimator::log_pdf_windowed(const Eigen::MatrixXd& samples,
   terms.reserve(n_kernels());
   for (int i = 0; i < n; ++i) {
     const double x = samples(i, 0);
+    if (discrete) x_cell = cell_of_value(dim, x);
     terms.clear();
     double top = -std::numeric_limits<double>::infinity();
     for (int k : wide_kernels_) {

@@ -247,7 +247,7 @@ std::optional<InternalParams> TpeSampler::sample_space(
                                      : tpe_default_gamma(obs.n_finished);
   std::vector<int> below, above;
   if (n_objectives == 1) {
-    tpe::split_single_objective(obs, n_below, below, above);
+    cache_->split(obs, n_below, below, above);
   } else {
     tpe::split_two_objective(obs, n_below, below, above);
   }
