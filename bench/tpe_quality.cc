@@ -3,10 +3,12 @@
 // side); run_tpe_quality.sh runs both and tpe_quality_report.py compares them.
 //
 // Usage: bench_tpe_quality CONFIG FUNCTION N_SEEDS N_TRIALS
-//   CONFIG: "optuna31" (multivariate=false, constant_liar=false: Optuna 3.1's defaults),
-//           "multivariate" (multivariate=true, constant_liar=false: Optuna 3.1's
-//           TPESampler(multivariate=True)) or "default" (hpo's defaults). Prints the same JSON as
-//           the Python side.
+//   CONFIG: "optuna31" (multivariate=false, constant_liar=false, normalized_kernels=false:
+//           Optuna 3.1's TPESampler()), "multivariate" (the same with multivariate=true: 3.1's
+//           TPESampler(multivariate=True)), "default" (hpo's defaults: multivariate, constant
+//           liar, normalized kernels), "univariate_normalized" (3.1's options with normalized
+//           kernels) or "default_unnormalized" (hpo's defaults with 3.1's kernels). Prints the
+//           same JSON as the Python side.
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -116,14 +118,16 @@ double best_after(const hpo::Trials& trials, size_t n) {
 
 int main(int argc, char** argv) {
   if (argc != 5) {
-    std::cerr << "usage: bench_tpe_quality optuna31|multivariate|default FUNCTION N_SEEDS "
-                 "N_TRIALS\n";
+    std::cerr << "usage: bench_tpe_quality "
+                 "optuna31|multivariate|default|univariate_normalized|default_unnormalized FUNCTION "
+                 "N_SEEDS N_TRIALS\n";
     return 2;
   }
   const std::string config = argv[1], name = argv[2];
   const int n_seeds = std::stoi(argv[3]);
   const int n_trials = std::stoi(argv[4]);
-  if (config != "optuna31" && config != "multivariate" && config != "default") {
+  if (config != "optuna31" && config != "multivariate" && config != "default" &&
+      config != "univariate_normalized" && config != "default_unnormalized") {
     std::cerr << "unknown config " << config << "\n";
     return 2;
   }
@@ -133,13 +137,14 @@ int main(int argc, char** argv) {
   for (int seed = 0; seed < n_seeds; ++seed) {
     hpo::TpeSamplerOptions options;
     options.seed = static_cast<uint64_t>(seed);
-    if (config == "optuna31") {
+    if (config == "optuna31" || config == "univariate_normalized") {
       options.multivariate = false;
       options.constant_liar = false;
     } else if (config == "multivariate") {
       options.multivariate = true;
       options.constant_liar = false;
     }
+    options.normalized_kernels = config == "default" || config == "univariate_normalized";
     hpo::CreateStudyOptions create;
     create.sampler = std::make_shared<hpo::TpeSampler>(options);
     auto study = hpo::Study::create(std::move(create));

@@ -46,13 +46,15 @@ GridSpace read_grid(OptionReader& r) {
   return space;
 }
 
-// Optuna's TPESampler keyword names; gamma and weights (Python callables) stay C++-only.
+// Optuna's TPESampler keyword names, and hpo's normalized_kernels; gamma and weights (Python
+// callables) stay C++-only.
 TpeSamplerOptions read_tpe(OptionReader& r) {
   TpeSamplerOptions o;
   o.consider_prior = r.get("consider_prior", o.consider_prior);
   o.prior_weight = r.get("prior_weight", o.prior_weight);
   o.consider_magic_clip = r.get("consider_magic_clip", o.consider_magic_clip);
   o.consider_endpoints = r.get("consider_endpoints", o.consider_endpoints);
+  o.normalized_kernels = r.get("normalized_kernels", o.normalized_kernels);
   o.n_startup_trials = r.get("n_startup_trials", o.n_startup_trials);
   o.n_ei_candidates = r.get("n_ei_candidates", o.n_ei_candidates);
   o.seed = read_seed(r);

@@ -56,6 +56,7 @@ class TPESampler(_FactorySampler):
         warn_independent_sampling=True,
         constant_liar=False,
         constraints_func=None,
+        normalized_kernels=True,
     ):
         for name, value in (("gamma", gamma), ("weights", weights),
                             ("constraints_func", constraints_func)):
@@ -73,6 +74,7 @@ class TPESampler(_FactorySampler):
             "group": group,
             "warn_independent_sampling": warn_independent_sampling,
             "constant_liar": constant_liar,
+            "normalized_kernels": normalized_kernels,
         }
         defaults = {
             "consider_prior": True,
@@ -85,6 +87,7 @@ class TPESampler(_FactorySampler):
             "group": False,
             "warn_independent_sampling": True,
             "constant_liar": False,
+            "normalized_kernels": True,
         }
         build(_core.Sampler, self, "sampler", "tpe", "TPESampler", options, defaults)
 

@@ -198,6 +198,7 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
   if (dim.kind == DimensionKind::kContinuous) {
     Eigen::ArrayXd log_width_mass;
     log_width_times_mass(mus, sigmas, low, high, log_width_mass);
+    if (!options_.normalized_kernels) log_width_mass -= sigmas.log();
     log_constant_ -= log_width_mass + kHalfLog2Pi;
   } else {
     // Discrete kernels of the common width sit on few grid points: one normalizer per cell.

@@ -40,6 +40,11 @@ struct ParzenEstimatorOptions {
   double prior_weight = 1.0;
   bool consider_magic_clip = true;
   bool consider_endpoints = false;
+  // Continuous kernels are densities (with their 1/sigma), as in Optuna since 3.5. False leaves
+  // out the 1/sigma, as Optuna 3.1's truncated-normal log density does (Optuna issue 5109):
+  // log_pdf is then a log density up to a constant, of the mixture whose weights are scaled by
+  // the kernels' widths. The sampler chooses (TpeSamplerOptions::normalized_kernels).
+  bool normalized_kernels = true;
   // One bandwidth per dimension from Scott's rule (BOHB) instead of per-kernel widths from the
   // distance to the neighbouring observations.
   bool multivariate = false;

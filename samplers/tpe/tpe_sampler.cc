@@ -324,6 +324,7 @@ std::optional<InternalParams> TpeSampler::sample_space(
   pe_options.prior_weight = options_.prior_weight;
   pe_options.consider_magic_clip = options_.consider_magic_clip;
   pe_options.consider_endpoints = options_.consider_endpoints;
+  pe_options.normalized_kernels = options_.normalized_kernels;
   pe_options.multivariate = options_.multivariate;
   const tpe::ParzenEstimator pe_below(dims, x_below, w_below, pe_options);
   const tpe::ParzenEstimator pe_above(std::move(dims),

@@ -36,12 +36,18 @@ int tpe_hyperopt_default_gamma(int n);
 std::vector<double> tpe_default_weights(int n);
 
 // Optuna's option names. Defaults follow Optuna 5.0 (multivariate and constant liar on); with
-// multivariate = false and constant_liar = false the sampler behaves as Optuna 3.1's default.
+// multivariate = false, constant_liar = false and normalized_kernels = false the sampler
+// behaves as Optuna 3.1's default.
 struct TpeSamplerOptions {
   bool consider_prior = true;
   double prior_weight = 1.0;
   bool consider_magic_clip = true;
   bool consider_endpoints = false;
+  // Unit-mass continuous kernels, as Optuna since 3.5. False scores l(x) and g(x) as Optuna 3.1
+  // does, continuous kernels without their 1/sigma (Optuna issue 5109), which amounts to
+  // weighting each kernel by its width: wide kernels (the prior, isolated trials) count more
+  // and TPE explores more. bench/RESULTS.md measures both.
+  bool normalized_kernels = true;
   int n_startup_trials = 10;
   int n_ei_candidates = 24;
   // Empty: tpe_default_gamma / tpe_default_weights.

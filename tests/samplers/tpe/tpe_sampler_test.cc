@@ -318,7 +318,8 @@ TEST(TpeSamplerTest, FactoryBuildsTpeWithOptunaOptionNames) {
                                       {"prior_weight", 2.0},
                                       {"consider_magic_clip", false},
                                       {"consider_endpoints", true},
-                                      {"group", false}});
+                                      {"group", false},
+                                      {"normalized_kernels", false}});
   const TpeSamplerOptions& o = dynamic_cast<TpeSampler&>(*sampler).options();
   EXPECT_EQ(o.seed, 3u);
   EXPECT_EQ(o.n_startup_trials, 5);
@@ -328,11 +329,13 @@ TEST(TpeSamplerTest, FactoryBuildsTpeWithOptunaOptionNames) {
   EXPECT_EQ(o.prior_weight, 2.0);
   EXPECT_FALSE(o.consider_magic_clip);
   EXPECT_TRUE(o.consider_endpoints);
+  EXPECT_FALSE(o.normalized_kernels);
   // Kept alive: options() refers into the sampler.
   std::shared_ptr<Sampler> defaults = make_sampler("tpe");
   const TpeSamplerOptions& d = dynamic_cast<TpeSampler&>(*defaults).options();
   EXPECT_TRUE(d.multivariate);
   EXPECT_TRUE(d.constant_liar);
+  EXPECT_TRUE(d.normalized_kernels);
   EXPECT_EQ(d.n_startup_trials, 10);
   EXPECT_EQ(d.n_ei_candidates, 24);
   try {
