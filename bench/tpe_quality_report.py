@@ -1,8 +1,9 @@
 """Tables of the TPE quality benchmark from the JSON files run_tpe_quality.sh writes: per function
 and budget, median and quartiles of the best value over the seeds, for Optuna 3.1's TPESampler,
-hpo's TPE with the same options (multivariate=false, constant_liar=false) and hpo's defaults;
-and a two-sided Mann-Whitney U test of each hpo configuration against Optuna (smaller is better;
-"worse"/"better" marks p < 0.05).
+hpo's TPE with the same options (multivariate=false, constant_liar=false,
+normalized_kernels=false), the same with normalized kernels, and hpo's defaults; and a two-sided
+Mann-Whitney U test of each hpo configuration against Optuna (smaller is better; "worse"/"better"
+marks p < 0.05).
 
 With --multivariate: Optuna 3.1's TPESampler(multivariate=True) (the optuna*.jsonl lines marked
 "multivariate") against hpo's multivariate TPE without constant liar (multivariate_*.json).
@@ -78,19 +79,21 @@ def main():
         return
     for budget in ["100", "300"]:
         print(f"\nBest value after {budget} trials: median [25%, 75%] over the seeds (n)\n")
-        print("| function | Optuna 3.1 TPE | hpo TPE, 3.1 options | U test | hpo TPE, defaults "
-              "| U test |")
-        print("|---|---:|---:|---|---:|---|")
+        configs = ("optuna31", "univariate_normalized", "default")
+        print("| function | Optuna 3.1 TPE | hpo TPE, 3.1 options | U test | "
+              "hpo, 3.1 options but normalized kernels | U test | hpo TPE, defaults | U test |")
+        print("|---|---:|---:|---|---:|---|---:|---|")
         for name in FUNCTIONS:
-            paths = [os.path.join(d, f"{c}_{name}.json") for c in ("optuna31", "default")]
+            paths = [os.path.join(d, f"{c}_{name}.json") for c in configs]
             optuna = load_optuna(d, name)
             if optuna is None or not all(os.path.exists(p) for p in paths):
                 continue
             optuna = optuna[budget]
-            same, default = (load(p)[budget] for p in paths)
-            print(f"| {name} | {quartiles(optuna)} ({len(optuna)}) | {quartiles(same)} "
-                  f"({len(same)}) | {verdict(same, optuna)} | {quartiles(default)} "
-                  f"({len(default)}) | {verdict(default, optuna)} |")
+            cells = []
+            for p in paths:
+                hpo = load(p)[budget]
+                cells.append(f"{quartiles(hpo)} ({len(hpo)}) | {verdict(hpo, optuna)}")
+            print(f"| {name} | {quartiles(optuna)} ({len(optuna)}) | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
