@@ -81,6 +81,37 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
     }
   }
   init_window(std::move(by_centre));
+  init_shared_widths();
+}
+
+void ParzenEstimator::init_shared_widths() {
+  if (!options_.multivariate) return;
+  const int n_observations = n_kernels() - (use_prior_ ? 1 : 0);
+  std::vector<int> dims;
+  // |u|^2 + |v|^2 - 2 u.v loses up to 2.2e-16 (|u|^2 + |v|^2) to rounding, at most
+  // 2.2e-16 * sum over dimensions of (range / sigma)^2 / 2 with centred coordinates: kept
+  // below 1e-12.
+  double worst = 0.0;
+  for (int j = 0; j < n_dimensions(); ++j) {
+    if (dimensions_[j].kind != DimensionKind::kContinuous) continue;
+    const Eigen::ArrayXd& sigmas = sigmas_[j];
+    if (n_observations == 0 || (sigmas.head(n_observations) != common_sigmas_[j]).any()) return;
+    const double span = (dimensions_[j].high - dimensions_[j].low) / common_sigmas_[j];
+    worst += 0.5 * span * span;
+    dims.push_back(j);
+  }
+  if (dims.size() < 2 || worst > 4500.0) return;
+  shared_dims_ = std::move(dims);
+  const int c = static_cast<int>(shared_dims_.size());
+  shared_centres_.setZero(n_kernels(), c);
+  for (int s = 0; s < c; ++s) {
+    const int j = shared_dims_[s];
+    const double centre = 0.5 * (dimensions_[j].low + dimensions_[j].high);
+    shared_centres_.col(s).head(n_observations) =
+        ((mus_[j].head(n_observations) - centre) / common_sigmas_[j]).matrix();
+  }
+  shared_log_constants_ =
+      log_constant_ - 0.5 * shared_centres_.rowwise().squaredNorm().array();
 }
 
 void ParzenEstimator::init_window(std::vector<int> by_centre) {
@@ -386,6 +417,23 @@ void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& o
     tables[j].emplace(dim.low, dim.high, dim.step, common_sigmas_[j]);
     for (int i = 0; i < n; ++i) sample_cells[i * d + j] = cell_of_value(dim, samples(i, j));
   }
+  // Shared widths: the samples in the kernels' centred, scaled coordinates (c x n), and per
+  // sample |u|^2 / 2.
+  const bool shared = !shared_dims_.empty();
+  const int c = static_cast<int>(shared_dims_.size());
+  const int prior = use_prior_ ? n_kernels - 1 : -1;
+  Eigen::MatrixXd u(c, n);
+  Eigen::ArrayXd half_norm_u;
+  Eigen::MatrixXd cross;  // a block's u.v, kernels x samples
+  if (shared) {
+    for (int s = 0; s < c; ++s) {
+      const int j = shared_dims_[s];
+      const double centre = 0.5 * (dimensions_[j].low + dimensions_[j].high);
+      u.row(s) = (samples.col(j).transpose().array() - centre) / common_sigmas_[j];
+    }
+    half_norm_u = 0.5 * u.colwise().squaredNorm().transpose().array();
+    cross.resize(std::min(kKernelBlock, n_kernels), n);
+  }
   // A streaming log-sum-exp per sample over blocks of kernels: running max and scaled sum.
   std::vector<double> top(n, -std::numeric_limits<double>::infinity());
   std::vector<double> scaled_sum(n, 0.0);
@@ -393,13 +441,29 @@ void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& o
   for (int start = 0; start < n_kernels; start += kKernelBlock) {
     const int len = std::min(kKernelBlock, n_kernels - start);
     auto t = block_terms.head(len);
+    if (shared) cross.topRows(len).noalias() = shared_centres_.middleRows(start, len) * u;
     for (int i = 0; i < n; ++i) {
-      t = log_constant_.segment(start, len);
+      if (shared) {
+        t = shared_log_constants_.segment(start, len) - half_norm_u(i) +
+            cross.col(i).head(len).array();
+        if (prior >= start && prior < start + len) {
+          // The prior has its own width: its exact continuous terms.
+          double term = log_constant_(prior);
+          for (int j : shared_dims_) {
+            const double z = (samples(i, j) - mus_[j](prior)) * inv_sigmas_[j](prior);
+            term -= 0.5 * z * z;
+          }
+          t(prior - start) = term;
+        }
+      } else {
+        t = log_constant_.segment(start, len);
+      }
       for (int j = 0; j < d; ++j) {
         const ParzenDimension& dim = dimensions_[j];
         const double x = samples(i, j);
         switch (dim.kind) {
           case DimensionKind::kContinuous:
+            if (shared) break;  // done above
             t -= 0.5 * ((x - mus_[j].segment(start, len)) * inv_sigmas_[j].segment(start, len))
                            .square();
             break;

@@ -87,6 +87,7 @@ class ParzenEstimator {
   std::vector<int> init_numerical(int j, const Eigen::VectorXd& column, int n_observations);
   void init_categorical(int j, const Eigen::VectorXd& column, int n_observations);
   void init_window(std::vector<int> by_centre);
+  void init_shared_widths();
   // log_pdf of one numerical dimension through the window (see window_order_).
   void log_pdf_windowed(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const;
   // log_pdf of one categorical dimension: one sum per choice, shared by the samples.
@@ -124,6 +125,14 @@ class ParzenEstimator {
   Eigen::ArrayXd window_inv_sigmas_;  // their 1/sigma and log_constant_, in the same order
   Eigen::ArrayXd window_log_constants_;
   std::vector<int> wide_kernels_;
+
+  // Several continuous dimensions whose observation kernels share one width each (multivariate
+  // TPE): with u = (x - centre) / sigma and v = (mu - centre) / sigma per dimension, the sum of
+  // squared distances is |u|^2 + |v|^2 - 2 u.v, so the cross terms of all samples and kernels
+  // are one matrix product. Empty otherwise.
+  std::vector<int> shared_dims_;           // the continuous dimensions
+  Eigen::MatrixXd shared_centres_;         // n_kernels x shared_dims_: v (the prior's row is 0)
+  Eigen::ArrayXd shared_log_constants_;    // log_constant_ - |v|^2 / 2 (the prior's unused)
   double window_sigma_cap_ = 0.0;
   double window_bound_ = 0.0;        // max over narrow kernels of a term's upper bound at z = 0
 };

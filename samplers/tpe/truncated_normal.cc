@@ -117,8 +117,9 @@ void log_width_times_mass(const Eigen::ArrayXd& mus, const Eigen::ArrayXd& sigma
   const TailTable& table = tail_table();
   Eigen::ArrayXd product(n);
   std::vector<Eigen::Index> exact;  // kernels centred outside, or with under 1% of their mass
+  const Eigen::ArrayXd inv = sigmas.inverse();  // one vectorized division for all kernels
   for (Eigen::Index k = 0; k < n; ++k) {
-    const double a = (low - mus(k)) / sigmas(k), b = (high - mus(k)) / sigmas(k);
+    const double a = (low - mus(k)) * inv(k), b = (high - mus(k)) * inv(k);
     product(k) = sigmas(k);
     if (a <= -kFar && b >= kFar) continue;
     if (a <= 0.0 && b >= 0.0) {

@@ -300,6 +300,67 @@ TEST(ParzenEstimatorTest, ManyKernelsMatchTheFullSumOverKernels) {
   }
 }
 
+// Multivariate estimators with hundreds of kernels: log_pdf visits them in blocks, and the
+// continuous dimensions of shared width go through one matrix product; both against the plain
+// log-sum-exp over kernels, with and without the prior (which has its own width).
+TEST(ParzenEstimatorTest, ManyMultivariateKernelsMatchTheFullSum) {
+  std::mt19937_64 rng(13);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::vector<ParzenDimension> dims = mixed_dimensions();
+  for (bool prior : {true, false}) {
+    for (bool normalized : {true, false}) {
+      const int n = 700;
+      Eigen::MatrixXd obs(n, 4);
+      Eigen::VectorXd w(n);
+      for (int r = 0; r < n; ++r) {
+        obs(r, 0) = u(rng) < 0.5 ? 0.2 + 0.05 * u(rng) : u(rng);
+        obs(r, 1) = 1 + std::floor(8 * u(rng));
+        obs(r, 2) = std::floor(3 * u(rng));
+        obs(r, 3) = dims[3].low + (dims[3].high - dims[3].low) * u(rng);
+        w(r) = 0.05 + u(rng);
+      }
+      ParzenEstimatorOptions options;
+      options.multivariate = true;
+      options.consider_prior = prior;
+      options.normalized_kernels = normalized;
+      ParzenEstimator pe(dims, obs, w, options);
+      Eigen::MatrixXd s;
+      pe.sample(rng, 40, s);
+      for (int i = 0; i < s.rows(); ++i) s(i, 1) = std::round(s(i, 1));
+      s(0, 0) = 0.0;  // on the bounds
+      s(1, 3) = dims[3].high;
+      Eigen::VectorXd lp;
+      pe.log_pdf(s, lp);
+      const Eigen::ArrayXd weights = pe.weights();
+      const Eigen::ArrayXXd cat = pe.categorical_probabilities(2);
+      for (int i = 0; i < s.rows(); ++i) {
+        std::vector<double> terms;
+        for (int k = 0; k < pe.n_kernels(); ++k) {
+          double t = std::log(weights(k)) + std::log(cat(static_cast<int>(s(i, 2)), k));
+          for (int j : {0, 3}) {
+            const double mu = pe.mus(j)(k), sigma = pe.sigmas(j)(k);
+            const double z = (s(i, j) - mu) / sigma;
+            t += -0.5 * z * z - 0.5 * std::log(2 * std::numbers::pi) -
+                 log_gauss_mass((dims[j].low - mu) / sigma, (dims[j].high - mu) / sigma) -
+                 (normalized ? std::log(sigma) : 0.0);
+          }
+          const double mu = pe.mus(1)(k), sigma = pe.sigmas(1)(k);
+          const double lo = std::max(s(i, 1) - 0.5, 0.5), hi = std::min(s(i, 1) + 0.5, 8.5);
+          t += log_gauss_mass((lo - mu) / sigma, (hi - mu) / sigma) -
+               log_gauss_mass((0.5 - mu) / sigma, (8.5 - mu) / sigma);
+          terms.push_back(t);
+        }
+        const double m = *std::max_element(terms.begin(), terms.end());
+        double sum = 0.0;
+        for (double t : terms) sum += std::exp(t - m);
+        const double expected = m + std::log(sum);
+        EXPECT_NEAR(lp(i), expected, 1e-12 * std::max(1.0, std::abs(expected)))
+            << prior << normalized << " " << i;
+      }
+    }
+  }
+}
+
 TEST(ParzenEstimatorTest, OneCategoricalDimensionIsTheWeightedMixtureOfChoices) {
   std::vector<ParzenDimension> dims(1);
   dims[0].kind = DimensionKind::kCategorical;
