@@ -11,6 +11,7 @@
 // and the magic clip follow Optuna 3.x's _ParzenEstimator.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -33,6 +34,16 @@ struct ParzenDimension {
   double high = 1.0;
   double step = 0.0;   // discrete only
   int n_choices = 0;   // categorical only; values are choice indices 0..n_choices-1
+
+  // Discrete only: the index of the grid cell whose centre is x (low + step/2 is cell 0), or -1
+  // if x is no cell centre inside the support.
+  int cell_of(double x) const {
+    const double cell = (x - low) / step - 0.5;
+    const double rounded = std::round(cell);
+    const double n_cells = std::round((high - low) / step);
+    if (std::abs(cell - rounded) > 1e-9 || rounded < 0 || rounded >= n_cells) return -1;
+    return static_cast<int>(rounded);
+  }
 };
 
 struct ParzenEstimatorOptions {

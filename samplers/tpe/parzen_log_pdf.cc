@@ -1,0 +1,227 @@
+// ParzenEstimator's log densities (construction is in parzen_estimator.cc): one numerical
+// dimension through the window over kernels sorted by centre, one categorical dimension by
+// choice, and the general case as a streaming log-sum-exp over blocks of kernels.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "samplers/tpe/parzen_estimator.h"
+#include "samplers/tpe/truncated_normal.h"
+
+namespace hpo::tpe {
+namespace {
+
+// A log-sum-exp term more than this many nats below the largest one changes the sum by less than
+// e^-45 (3e-20) relative: 10^4 such terms stay below 1e-15.
+constexpr double kWindowCutoff = 45.0;
+// log_pdf visits the kernels in blocks of this many: a block's terms for one sample fit in L1,
+// and no buffer grows with the number of kernels.
+constexpr int kKernelBlock = 256;
+
+}  // namespace
+
+void ParzenEstimator::log_pdf_windowed(const Eigen::MatrixXd& samples,
+                                       Eigen::VectorXd& out) const {
+  const ParzenDimension& dim = dimensions_[0];
+  const Eigen::ArrayXd& mus = mus_[0];
+  const Eigen::ArrayXd& inv = inv_sigmas_[0];
+  const bool discrete = dim.kind == DimensionKind::kDiscrete;
+  const double half_step = discrete ? 0.5 * dim.step : 0.0;
+  std::optional<CellMassTable> table;
+  if (discrete) table.emplace(dim.low, dim.high, dim.step, common_sigmas_[0]);
+  int x_cell = -1;  // the current sample's grid cell (discrete)
+  // Kernel k's term of the log-sum-exp at x: exactly what log_pdf adds up.
+  auto term = [&](int k, double x) {
+    if (!discrete) {
+      const double z = (x - mus(k)) * inv(k);
+      return log_constant_(k) - 0.5 * z * z;
+    }
+    const int k_cell = kernel_cells_[0][k];
+    double m = x_cell >= 0 && k_cell >= 0 ? table->get_by_offset(x_cell - k_cell)
+                                          : std::numeric_limits<double>::quiet_NaN();
+    if (std::isnan(m)) {
+      const double lo = std::max(x - half_step, dim.low);
+      const double hi = std::min(x + half_step, dim.high);
+      m = log_gauss_mass((lo - mus(k)) * inv(k), (hi - mus(k)) * inv(k));
+    }
+    return log_constant_(k) + m;
+  };
+  const int n = static_cast<int>(samples.rows());
+  const int n_narrow = static_cast<int>(window_order_.size());
+  out.resize(n);
+  std::vector<double> terms;
+  terms.reserve(n_kernels());
+  for (int i = 0; i < n; ++i) {
+    const double x = samples(i, 0);
+    if (discrete) x_cell = dim.cell_of(x);
+    terms.clear();
+    double top = -std::numeric_limits<double>::infinity();
+    for (int k : wide_kernels_) {
+      terms.push_back(term(k, x));
+      top = std::max(top, terms.back());
+    }
+    // The nearest narrow kernels give a good lower bound on the largest term; a narrow kernel
+    // at distance r from x has a term of at most
+    // window_bound_ - ((r - half_step) / window_sigma_cap_)^2 / 2, which is below
+    // top - kWindowCutoff outside the reach.
+    const int pos = static_cast<int>(
+        std::lower_bound(window_mus_.begin(), window_mus_.end(), x) - window_mus_.begin());
+    if (pos > 0) top = std::max(top, term(window_order_[pos - 1], x));
+    if (pos < n_narrow) top = std::max(top, term(window_order_[pos], x));
+    const double reach =
+        half_step +
+        window_sigma_cap_ * std::sqrt(2.0 * std::max(0.0, window_bound_ - top + kWindowCutoff));
+    const auto first = std::lower_bound(window_mus_.begin(), window_mus_.end(), x - reach);
+    const auto last = std::upper_bound(first, window_mus_.end(), x + reach);
+    const Eigen::Index begin = first - window_mus_.begin(), count = last - first;
+    const size_t n_wide = terms.size();
+    terms.resize(n_wide + static_cast<size_t>(count));
+    if (!discrete) {
+      // Contiguous arrays in centre order: one vectorized expression for the whole window.
+      const Eigen::Map<const Eigen::ArrayXd> centres(window_mus_.data() + begin, count);
+      Eigen::Map<Eigen::ArrayXd>(terms.data() + n_wide, count) =
+          window_log_constants_.segment(begin, count) -
+          0.5 * ((x - centres) * window_inv_sigmas_.segment(begin, count)).square();
+    } else {
+      for (Eigen::Index p = 0; p < count; ++p) {
+        terms[n_wide + p] = term(window_order_[begin + p], x);
+      }
+    }
+    const Eigen::Map<const Eigen::ArrayXd> t(terms.data(), static_cast<Eigen::Index>(terms.size()));
+    const double m = t.maxCoeff();
+    out(i) = std::isfinite(m) ? m + std::log((t - m).exp().sum()) : m;
+  }
+}
+
+void ParzenEstimator::log_pdf_one_categorical(const Eigen::MatrixXd& samples,
+                                              Eigen::VectorXd& out) const {
+  std::vector<double> by_choice(dimensions_[0].n_choices,
+                                std::numeric_limits<double>::quiet_NaN());
+  out.resize(samples.rows());
+  for (Eigen::Index i = 0; i < samples.rows(); ++i) {
+    double& v = by_choice[static_cast<size_t>(samples(i, 0))];
+    if (std::isnan(v)) {
+      const Eigen::ArrayXd terms =
+          log_constant_ + log_categorical_[0].row(static_cast<int>(samples(i, 0))).transpose();
+      const double m = terms.maxCoeff();
+      v = std::isfinite(m) ? m + std::log((terms - m).exp().sum()) : m;
+    }
+    out(i) = v;
+  }
+}
+
+void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const {
+  if (!window_order_.empty()) {
+    log_pdf_windowed(samples, out);
+    return;
+  }
+  const int d = n_dimensions();
+  if (d == 1 && dimensions_[0].kind == DimensionKind::kCategorical) {
+    log_pdf_one_categorical(samples, out);
+    return;
+  }
+  const int n = static_cast<int>(samples.rows());
+  const int n_kernels = this->n_kernels();
+  out.resize(n);
+  // Discrete dimensions: each sample's cell, and one table of cell masses by offset per call.
+  std::vector<std::optional<CellMassTable>> tables(d);
+  std::vector<int> sample_cells(static_cast<size_t>(n) * d, -1);
+  for (int j = 0; j < d; ++j) {
+    const ParzenDimension& dim = dimensions_[j];
+    if (dim.kind != DimensionKind::kDiscrete) continue;
+    tables[j].emplace(dim.low, dim.high, dim.step, common_sigmas_[j]);
+    for (int i = 0; i < n; ++i) sample_cells[i * d + j] = dim.cell_of(samples(i, j));
+  }
+  // Shared widths: the samples in the kernels' centred, scaled coordinates (c x n), and per
+  // sample |u|^2 / 2.
+  const bool shared = !shared_dims_.empty();
+  const int c = static_cast<int>(shared_dims_.size());
+  const int prior = use_prior_ ? n_kernels - 1 : -1;
+  Eigen::MatrixXd u(c, n);
+  Eigen::ArrayXd half_norm_u;
+  Eigen::MatrixXd cross;  // a block's u.v, kernels x samples
+  if (shared) {
+    for (int s = 0; s < c; ++s) {
+      const int j = shared_dims_[s];
+      const double centre = 0.5 * (dimensions_[j].low + dimensions_[j].high);
+      u.row(s) = (samples.col(j).transpose().array() - centre) / common_sigmas_[j];
+    }
+    half_norm_u = 0.5 * u.colwise().squaredNorm().transpose().array();
+    cross.resize(std::min(kKernelBlock, n_kernels), n);
+  }
+  // A streaming log-sum-exp per sample over blocks of kernels: running max and scaled sum.
+  std::vector<double> top(n, -std::numeric_limits<double>::infinity());
+  std::vector<double> scaled_sum(n, 0.0);
+  Eigen::Array<double, kKernelBlock, 1> block_terms;
+  for (int start = 0; start < n_kernels; start += kKernelBlock) {
+    const int len = std::min(kKernelBlock, n_kernels - start);
+    auto t = block_terms.head(len);
+    if (shared) cross.topRows(len).noalias() = shared_centres_.middleRows(start, len) * u;
+    for (int i = 0; i < n; ++i) {
+      if (shared) {
+        t = shared_log_constants_.segment(start, len) - half_norm_u(i) +
+            cross.col(i).head(len).array();
+        if (prior >= start && prior < start + len) {
+          // The prior has its own width: its exact continuous terms.
+          double term = log_constant_(prior);
+          for (int j : shared_dims_) {
+            const double z = (samples(i, j) - mus_[j](prior)) * inv_sigmas_[j](prior);
+            term -= 0.5 * z * z;
+          }
+          t(prior - start) = term;
+        }
+      } else {
+        t = log_constant_.segment(start, len);
+      }
+      for (int j = 0; j < d; ++j) {
+        const ParzenDimension& dim = dimensions_[j];
+        const double x = samples(i, j);
+        switch (dim.kind) {
+          case DimensionKind::kContinuous:
+            if (shared) break;  // done above
+            t -= 0.5 * ((x - mus_[j].segment(start, len)) * inv_sigmas_[j].segment(start, len))
+                           .square();
+            break;
+          case DimensionKind::kDiscrete: {
+            // The mass of the value's grid cell, clipped to the support.
+            const int cell = sample_cells[i * d + j];
+            const std::vector<int>& kernel_cells = kernel_cells_[j];
+            CellMassTable& table = *tables[j];
+            for (int p = 0; p < len; ++p) {
+              const int k = start + p;
+              double m = cell >= 0 && kernel_cells[k] >= 0
+                             ? table.get_by_offset(cell - kernel_cells[k])
+                             : std::numeric_limits<double>::quiet_NaN();
+              if (std::isnan(m)) {
+                const double lo = std::max(x - 0.5 * dim.step, dim.low);
+                const double hi = std::min(x + 0.5 * dim.step, dim.high);
+                m = log_gauss_mass((lo - mus_[j](k)) * inv_sigmas_[j](k),
+                                   (hi - mus_[j](k)) * inv_sigmas_[j](k));
+              }
+              t(p) += m;
+            }
+            break;
+          }
+          case DimensionKind::kCategorical:
+            t += log_categorical_[j].row(static_cast<int>(x)).segment(start, len).transpose();
+            break;
+        }
+      }
+      const double m = t.maxCoeff();
+      if (!(m > -std::numeric_limits<double>::infinity())) continue;
+      if (m > top[i]) {
+        scaled_sum[i] = scaled_sum[i] * std::exp(top[i] - m) + (t - m).exp().sum();
+        top[i] = m;
+      } else {
+        scaled_sum[i] += (t - top[i]).exp().sum();
+      }
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    out(i) = std::isfinite(top[i]) ? top[i] + std::log(scaled_sum[i]) : top[i];
+  }
+}
+
+}  // namespace hpo::tpe
