@@ -114,6 +114,20 @@ def test_model_based_samplers(name):
     assert all(-5 <= p["x"] <= 5 and 0 <= p["n"] <= 9 for p in params_of(study))
 
 
+def test_tpe_normalized_kernels_reaches_the_sampler():
+    # Same seed, same objective: the startup trials agree, and Optuna 3.1's kernel form
+    # (normalized_kernels=False) then proposes other points than the default.
+    runs = []
+    for normalized in (True, False):
+        study = hpo.create_study(sampler=hpo.samplers.TPESampler(
+            seed=3, n_startup_trials=5, normalized_kernels=normalized))
+        study.optimize(lambda t: t.suggest_float("a", -5, 5) ** 2 + t.suggest_float("b", 0, 1),
+                       n_trials=20)
+        runs.append([(t.params["a"], t.params["b"]) for t in study.trials])
+    assert runs[0][:5] == runs[1][:5]
+    assert runs[0][5:] != runs[1][5:]
+
+
 PRUNERS = {
     "median": lambda: hpo.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1),
     "percentile": lambda: hpo.pruners.PercentilePruner(25.0, n_startup_trials=2),
