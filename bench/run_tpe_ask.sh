@@ -20,7 +20,7 @@ for b in hpo["benchmarks"]:
 print("| mode | trials | hpo ms/ask (CPU) | Optuna 3.1 ms/ask (CPU) | ratio |")
 print("|---|---:|---:|---:|---:|")
 for (mode, n) in sorted(rows, key=lambda k: (k[0], k[1])):
-    o = optuna[mode].get(str(n))
+    o = optuna.get(mode, {}).get(str(n))
     h = rows[(mode, n)]
     print(f"| {mode} | {n:,} | {h:.3f} | " + (f"{o:.1f} | {o / h:.0f}× |" if o else "– | – |"))
 PY
