@@ -40,6 +40,14 @@ void grow(std::vector<T>& v, size_t n, T fill) {
 
 }  // namespace
 
+double to_estimator_space(const Distribution& d, double internal) {
+  bool log = false;
+  if (const auto* f = std::get_if<FloatDistribution>(&d)) log = f->log;
+  if (const auto* i = std::get_if<IntDistribution>(&d)) log = i->log;
+  // Cached per trial by StudyCache, so each finished trial's log is taken once, not per ask.
+  return log ? std::log(internal) : internal;
+}
+
 void split_single_objective(const Observations& obs, int n_below, std::vector<int>& below,
                             std::vector<int>& above) {
   const int n = obs.size();
@@ -170,7 +178,9 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
       if (it != t.params.end()) {
         auto dit = t.distributions.find(names[j]);
         const Distribution* td = dit == t.distributions.end() ? nullptr : &dit->second;
-        if (usable(distributions[j], td, it->second)) v = it->second;
+        if (usable(distributions[j], td, it->second)) {
+          v = to_estimator_space(distributions[j], it->second);
+        }
       }
       values[j] = v;
     }

@@ -30,7 +30,9 @@ struct Observations {
   // Losses are signed so that smaller is better for every direction.
   std::vector<double> step_keys;
   std::vector<double> losses;  // n_trials x n_objectives, row-major
-  std::vector<double> values;  // n_trials x n_params, row-major; NaN where a trial lacks one
+  // n_trials x n_params, row-major, in the estimator's space (to_estimator_space); NaN where a
+  // trial lacks one.
+  std::vector<double> values;
   int n_finished = 0;          // COMPLETE and PRUNED trials
   // With one param: the trials with a value, in order of (value, trial number). Kept up to date
   // across asks by the cache, so that univariate TPE need not sort thousands of values per ask.
@@ -39,6 +41,9 @@ struct Observations {
   int size() const { return static_cast<int>(step_keys.size()); }
   double value(int trial, int param) const { return values[trial * n_params + param]; }
 };
+
+// A param's internal value in the estimator's space: log params as their logs.
+double to_estimator_space(const Distribution& d, double internal);
 
 // The n_below best single-objective trials and the rest, each in trial-number order. Ties keep
 // trial-number order.

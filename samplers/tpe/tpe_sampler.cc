@@ -65,16 +65,6 @@ ParzenDimension dimension_of(const Distribution& d) {
   return dim;
 }
 
-bool is_log(const Distribution& d) {
-  if (const auto* f = std::get_if<FloatDistribution>(&d)) return f->log;
-  if (const auto* i = std::get_if<IntDistribution>(&d)) return i->log;
-  return false;
-}
-
-double to_transformed(const Distribution& d, double internal) {
-  return is_log(d) ? std::log(internal) : internal;
-}
-
 // A point of the estimator's space -> the nearest value `d` can produce (internal).
 double to_internal_value(const Distribution& d, double x) {
   if (const auto* f = std::get_if<FloatDistribution>(&d)) {
@@ -272,7 +262,7 @@ std::optional<InternalParams> TpeSampler::sample_space(
     for (size_t r = 0; r < kept.size(); ++r) {
       for (int j = 0; j < d; ++j) {
         m(static_cast<Eigen::Index>(r), j) =
-            to_transformed(distributions[j], obs.value(rows[kept[r]], j));
+            obs.value(rows[kept[r]], j);
       }
     }
     return m;
@@ -337,7 +327,7 @@ std::optional<InternalParams> TpeSampler::sample_space(
   // Score the values the trial would really get: on the grid, rounded ints.
   for (Eigen::Index i = 0; i < candidates.rows(); ++i) {
     for (int j = 0; j < d; ++j) {
-      candidates(i, j) = to_transformed(distributions[j],
+      candidates(i, j) = tpe::to_estimator_space(distributions[j],
                                         to_internal_value(distributions[j], candidates(i, j)));
     }
   }
