@@ -111,14 +111,15 @@ void BM_TpeAskGrowing(benchmark::State& state, bool multivariate) {
 
 BENCHMARK_CAPTURE(BM_TpeAsk, default, false)
     ->ArgName("trials")->Arg(100)->Arg(1000)->Arg(5000)->Arg(10000)
-    ->Unit(benchmark::kMillisecond)->MinTime(0.3);
+    ->Unit(benchmark::kMillisecond)->MinTime(1.0);
 BENCHMARK_CAPTURE(BM_TpeAsk, multivariate, true)
     ->ArgName("trials")->Arg(100)->Arg(1000)->Arg(5000)->Arg(10000)
-    ->Unit(benchmark::kMillisecond)->MinTime(0.3);
+    ->Unit(benchmark::kMillisecond)->MinTime(1.0);
+// 100 asks: the study grows from 1,000 to 1,100 trials.
 BENCHMARK_CAPTURE(BM_TpeAskGrowing, default_growing, false)
-    ->ArgName("trials")->Arg(1000)->Unit(benchmark::kMillisecond)->MinTime(0.3);
+    ->ArgName("trials")->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(100);
 BENCHMARK_CAPTURE(BM_TpeAskGrowing, multivariate_growing, true)
-    ->ArgName("trials")->Arg(1000)->Unit(benchmark::kMillisecond)->MinTime(0.3);
+    ->ArgName("trials")->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(100);
 
 }  // namespace
 
