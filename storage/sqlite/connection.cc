@@ -114,8 +114,9 @@ int busy_wait(void* self, int attempt) {
 
 Connection::Connection(const std::string& path, const ConnectionOptions& options)
     : busy_timeout_ms_(options.busy_timeout_ms) {
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-  if (options.create) flags |= SQLITE_OPEN_CREATE;
+  int flags = (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+              SQLITE_OPEN_NOMUTEX;
+  if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = "cannot open SQLite database '" + path + "': " +
