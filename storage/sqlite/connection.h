@@ -69,6 +69,9 @@ struct ConnectionOptions {
   // Open with SQLITE_OPEN_READONLY: every write fails with SQLITE_READONLY, and the file (on a
   // read-only medium, or locked by a writer) is only ever read. Excludes `create`.
   bool read_only = false;
+  // With read_only: open as SQLite's immutable=1 URI, which takes no locks and needs no -shm
+  // file. Only for a file nobody can change while it is open (see open_study_database).
+  bool immutable = false;
 };
 
 // One sqlite3 handle. Not thread-safe: use one per thread (SqliteStorage pools them).

@@ -335,7 +335,7 @@ std::unique_ptr<Connection> open_existing_or_new(const std::string& path,
 }  // namespace
 
 std::unique_ptr<Connection> open_study_database(const std::string& path,
-                                                const ConnectionOptions& options) {
+                                                ConnectionOptions& options) {
   struct stat st {};
   bool exists = ::stat(path.c_str(), &st) == 0;
   if (!exists && !options.create) {
@@ -354,6 +354,10 @@ std::unique_ptr<Connection> open_study_database(const std::string& path,
       fail(path, "the file cannot be read and written (" + why +
                      "); to only read it, add ?mode=ro to the storage URL");
     }
+    std::string dir = parent_directory(path);
+    struct stat wal {};
+    options.immutable = options.read_only && ::access(dir.c_str(), W_OK) != 0 &&
+                        ::stat((path + "-wal").c_str(), &wal) != 0;
   }
   try {
     return open_existing_or_new(path, options, exists);

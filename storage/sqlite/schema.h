@@ -29,8 +29,11 @@ inline constexpr int kSchemaVersion = 12;
 // whose schema is complete and in WAL mode is only read, so opening it succeeds while another
 // process holds the write lock; a file Optuna made is switched to WAL and given hpo's indexes
 // (skipped with `options.read_only`, which never writes).
+// A read-only open of a file in a folder that cannot be written (a read-only medium) and with
+// no -wal file beside it sets `options.immutable`: SQLite could not create the -shm file it
+// needs, and no process can be changing the file. Later connections take the same options.
 std::unique_ptr<Connection> open_study_database(const std::string& path,
-                                                const ConnectionOptions& options);
+                                                ConnectionOptions& options);
 
 // What to do about an SQLite error on a study database, by its result code (busy, I/O, disk
 // full, read-only, corrupt), or "" when SQLite's own text is all there is to say.
