@@ -255,6 +255,9 @@ case("storage", "list_missing_file", hpo("studies", "--storage", "sqlite:///miss
      "no study database at 'missing.db'", db="none")
 case("storage", "trials_missing_file", hpo("trials", "s", "--storage", "sqlite:///missing.db"),
      2, "no study database at 'missing.db'", db="none")
+case("storage", "report_missing_file",
+     hpo("report", "s", "--storage", "sqlite:///missing.db", "-o", "r.html"), 2,
+     "no study database at 'missing.db'", "hpo run creates it", db="none")
 case("storage", "delete_missing_file", hpo("delete", "s", "--storage", "sqlite:///missing.db"),
      2, "no study database at 'missing.db'", db="none")
 case("storage", "python_load_missing_file", py("""
