@@ -294,8 +294,8 @@ std::unique_ptr<Connection> open_existing_or_new(const std::string& path,
   }
   if (tables.empty()) {
     if (options.read_only)
-      fail(path, "it is empty (no study database yet) and mode=ro cannot create Optuna's "
-                 "tables; open it once without mode=ro, or check the path");
+      fail(path, "it is empty (no study stored yet), and a read-only open (mode=ro) creates "
+                 "nothing; check the path, or store a study in it first");
     create_schema(*connection);
   } else {
     check_versions(*connection, path, tables);
@@ -309,24 +309,21 @@ std::unique_ptr<Connection> open_existing_or_new(const std::string& path,
   // A database whose schema is complete gets no write from here on: readers must succeed
   // while another process holds the write lock. Only a file that is not yet in WAL mode
   // (new, or made by Optuna) is switched, and only one that lacks hpo's indexes (made by
-  // Optuna) gets them, in one transaction.
-  if (journal_mode(*connection) != "wal") {
-    try {
-      enable_wal(*connection);
-    } catch (const StorageError& e) {
-      // Another process held a lock throughout. The file stays in its rollback-journal mode,
-      // which every connection handles correctly (only with less concurrency); the next
-      // opener switches it.
-      if (!is_busy(e.code())) throw;
+  // Optuna) gets them, in one transaction. Both only speed hpo up, so when another process
+  // holds a lock throughout, the file is used as it is and the next opener upgrades it: a
+  // rollback journal is handled correctly by every connection, and the reads work unindexed.
+  try {
+    if (journal_mode(*connection) != "wal") enable_wal(*connection);
+    if (!tables.empty()) {
+      std::vector<const char*> missing = missing_indexes(*connection);
+      if (!missing.empty()) {
+        Transaction txn(*connection, Transaction::Kind::kWrite);
+        for (const char* ddl : missing) connection->exec(ddl);  // IF NOT EXISTS: races are fine
+        txn.commit();
+      }
     }
-  }
-  if (!tables.empty()) {
-    std::vector<const char*> missing = missing_indexes(*connection);
-    if (!missing.empty()) {
-      Transaction txn(*connection, Transaction::Kind::kWrite);
-      for (const char* ddl : missing) connection->exec(ddl);  // IF NOT EXISTS: races are fine
-      txn.commit();
-    }
+  } catch (const StorageError& e) {
+    if (!is_busy(e.code())) throw;
   }
   configure_connection(*connection);
   return connection;

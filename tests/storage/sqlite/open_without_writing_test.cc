@@ -158,16 +158,18 @@ TEST(SqliteOpenWithoutWriting, NewFileGetsTheWholeSchemaInWalMode) {
   EXPECT_TRUE(indexes.contains("ix_studies_study_name"));
 }
 
+// What Optuna leaves: its tables and rows, a rollback journal, none of hpo's indexes.
+void make_optuna_like_database(const std::string& path) {
+  make_database(path);
+  sqlite::Connection c(path, {});
+  c.exec("DROP INDEX hpo_trials_study_number; DROP INDEX hpo_trials_study_state;"
+         "PRAGMA journal_mode = DELETE");
+}
+
 TEST(SqliteOpenWithoutWriting, OptunaMadeFileGetsWalModeAndHposIndexes) {
   TempDir dir;
   std::string path = dir.file("optuna.db");
-  make_database(path);
-  {
-    // What Optuna leaves: its tables and rows, a rollback journal, none of hpo's indexes.
-    sqlite::Connection c(path, {});
-    c.exec("DROP INDEX hpo_trials_study_number; DROP INDEX hpo_trials_study_state;"
-           "PRAGMA journal_mode = DELETE");
-  }
+  make_optuna_like_database(path);
   ASSERT_EQ(one_text(path, "PRAGMA journal_mode"), "delete");
   {
     // A read-only open changes nothing, not even the journal mode.
@@ -184,6 +186,22 @@ TEST(SqliteOpenWithoutWriting, OptunaMadeFileGetsWalModeAndHposIndexes) {
   std::set<std::string> indexes = index_names(path);
   EXPECT_TRUE(indexes.contains("hpo_trials_study_number"));
   EXPECT_TRUE(indexes.contains("hpo_trials_study_state"));
+}
+
+TEST(SqliteOpenWithoutWriting, OptunaMadeFileOpensAsItIsWhileAnotherProcessHoldsTheLock) {
+  TempDir dir;
+  std::string path = dir.file("optuna.db");
+  make_optuna_like_database(path);
+  {
+    WriteLockHolder writer(path);
+    SqliteStorage storage(path, {.busy_timeout_ms = 100, .max_busy_retries = 0});
+    expect_reads_the_study(storage);
+  }
+  EXPECT_EQ(one_text(path, "PRAGMA journal_mode"), "delete");
+  EXPECT_FALSE(index_names(path).contains("hpo_trials_study_state"));
+  { SqliteStorage storage(path); }  // the lock is gone: the next opener upgrades the file
+  EXPECT_EQ(one_text(path, "PRAGMA journal_mode"), "wal");
+  EXPECT_TRUE(index_names(path).contains("hpo_trials_study_state"));
 }
 
 }  // namespace
