@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "cli/study_commands.h"
+#include "cli/open_study.h"
 #include "core/study.h"
 
 namespace hpo::cli {

@@ -4,14 +4,12 @@
 #include <optional>
 #include <string>
 
+#include "cli/open_study.h"
+
 namespace hpo::cli {
 
-// STUDY is a study file (its storage and key-derived name are used) or a study name, which
-// needs --storage. Each returns the exit code.
-struct StudyRef {
-  std::string study;
-  std::optional<std::string> storage_url;
-};
+// Each returns the exit code. All but delete_study open the storage read-only (see
+// open_existing_storage): they never write the database.
 
 int list_studies(const std::optional<std::string>& storage_url);
 int show_trials(const StudyRef& ref);

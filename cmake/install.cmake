@@ -6,8 +6,11 @@ include(CMakePackageConfigHelpers)
 install(TARGETS hpo EXPORT hpoTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-# Public headers: the core model and interfaces. hpo/hpo.h is the umbrella header.
+# Public headers: the core model and interfaces, and parameter importance. hpo/hpo.h is the
+# umbrella header.
 install(DIRECTORY core/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hpo/core
+  FILES_MATCHING PATTERN "*.h")
+install(DIRECTORY importance/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hpo/importance
   FILES_MATCHING PATTERN "*.h")
 install(FILES core/hpo.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hpo)
 

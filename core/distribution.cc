@@ -100,10 +100,17 @@ double number_of(const nlohmann::json& j, const char* key, const char* kind) {
 
 int64_t integer_of(const nlohmann::json& j, const char* key, const char* kind) {
   auto it = j.find(key);
-  if (it != j.end() && it->is_number_integer()) return it->get<int64_t>();
-  if (it != j.end() && it->is_number_float()) {
+  if (it != j.end() && it->is_number_unsigned()) {
+    // Above INT64_MAX, get<int64_t> would wrap to a negative bound.
+    if (it->get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX)) return it->get<int64_t>();
+  } else if (it != j.end() && it->is_number_integer()) {
+    return it->get<int64_t>();
+  } else if (it != j.end() && it->is_number_float()) {
+    // Casting a double outside int64's range is undefined; beyond 2^53 a double no longer
+    // holds every integer, so such a bound is no integer a study could have stored.
     double d = it->get<double>();
-    if (std::isfinite(d) && d == std::floor(d)) return static_cast<int64_t>(d);
+    if (std::isfinite(d) && d == std::floor(d) && std::abs(d) <= 9007199254740992.0)
+      return static_cast<int64_t>(d);
   }
   invalid(std::string(kind) + ": attribute '" + key + "' must be an integer, got " +
           (it == j.end() ? std::string("nothing") : it->dump()));

@@ -1,5 +1,5 @@
-// hpo's public C++ API in one include: studies, trials, distributions, and the factory that
-// builds samplers, pruners and storages by name.
+// hpo's public C++ API in one include: studies, trials, distributions, the factory that
+// builds samplers, pruners and storages by name, and parameter importance (PED-ANOVA).
 #pragma once
 
 #include "core/distribution.h"
@@ -13,3 +13,4 @@
 #include "core/study.h"
 #include "core/study_view.h"
 #include "core/trial.h"
+#include "importance/ped_anova.h"

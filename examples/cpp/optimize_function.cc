@@ -1,4 +1,5 @@
-// Minimizes a small mixed function with two worker threads, then prints the best trial.
+// Minimizes a small mixed function with two worker threads, then prints the best trial and
+// how much each param mattered (PED-ANOVA importance).
 //
 // Build it as any outside project would, against an installed hpo:
 //   cmake -S examples/cpp -B build-example -DCMAKE_PREFIX_PATH=<install prefix>
@@ -30,6 +31,12 @@ int main() {
   std::cout << "best params:";
   for (const auto& [name, value] : best->external_params()) {
     std::cout << " " << name << "=" << hpo::to_string(value);
+  }
+  std::cout << "\n";
+  std::cout << "importance:";
+  for (const hpo::ParamImportance& p :
+       hpo::ped_anova_importances(study->trials(), study->direction())) {
+    std::cout << " " << p.name << "=" << p.importance;
   }
   std::cout << "\n";
   return 0;

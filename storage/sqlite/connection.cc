@@ -112,11 +112,33 @@ int busy_wait(void* self, int attempt) {
   return 1;
 }
 
+namespace {
+
+// "file:" + the path with SQLite's URI escapes, + "?immutable=1".
+std::string immutable_uri(const std::string& path) {
+  std::string uri = "file:";
+  for (char ch : path) {
+    if (ch == '%') uri += "%25";
+    else if (ch == '?') uri += "%3F";
+    else if (ch == '#') uri += "%23";
+    else uri += ch;
+  }
+  return uri + "?immutable=1";
+}
+
+}  // namespace
+
 Connection::Connection(const std::string& path, const ConnectionOptions& options)
     : busy_timeout_ms_(options.busy_timeout_ms) {
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-  if (options.create) flags |= SQLITE_OPEN_CREATE;
-  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  int flags = (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+              SQLITE_OPEN_NOMUTEX;
+  if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
+  std::string name = path;
+  if (options.read_only && options.immutable) {
+    name = immutable_uri(path);
+    flags |= SQLITE_OPEN_URI;
+  }
+  int rc = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = "cannot open SQLite database '" + path + "': " +
                           (db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));

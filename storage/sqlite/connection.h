@@ -21,6 +21,7 @@ namespace hpo::sqlite {
 // SQLite's primary result codes that callers branch on (the values of SQLITE_BUSY etc.).
 inline constexpr int kBusy = 5;
 inline constexpr int kLocked = 6;
+inline constexpr int kReadOnly = 8;
 inline constexpr int kNotADb = 26;
 
 // True for the result codes that mean "another connection holds the lock; try again".
@@ -65,6 +66,12 @@ class Statement {
 struct ConnectionOptions {
   int busy_timeout_ms = 60000;  // total time a statement waits for a lock before SQLITE_BUSY
   bool create = false;          // create the file if missing
+  // Open with SQLITE_OPEN_READONLY: every write fails with SQLITE_READONLY, and the file (on a
+  // read-only medium, or locked by a writer) is only ever read. Excludes `create`.
+  bool read_only = false;
+  // With read_only: open as SQLite's immutable=1 URI, which takes no locks and needs no -shm
+  // file. Only for a file nobody can change while it is open (see open_study_database).
+  bool immutable = false;
 };
 
 // One sqlite3 handle. Not thread-safe: use one per thread (SqliteStorage pools them).

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 namespace hpo::sqlite {
 namespace {
@@ -232,7 +233,7 @@ void configure_connection(Connection& connection) {
 }
 
 std::string error_hint(int code, int busy_timeout_ms) {
-  constexpr int kIoErr = 10, kCorrupt = 11, kFull = 13, kReadOnly = 8;
+  constexpr int kIoErr = 10, kCorrupt = 11, kFull = 13;
   switch (code & 0xff) {
     case kBusy:
     case kLocked:
@@ -253,10 +254,33 @@ std::string error_hint(int code, int busy_timeout_ms) {
 
 namespace {
 
+// hpo's own indexes (the last two statements of kTables) that `c` lacks.
+std::vector<const char*> missing_indexes(Connection& c) {
+  std::set<std::string> present;
+  Statement& s = c.prepare("SELECT name FROM sqlite_master WHERE type = 'index'");
+  while (s.step()) present.insert(s.column_text(0));
+  std::vector<const char*> missing;
+  for (const char* ddl : {kTables[std::size(kTables) - 2], kTables[std::size(kTables) - 1]}) {
+    std::string_view text(ddl);
+    std::string_view name = text.substr(text.find("hpo_"));
+    name = name.substr(0, name.find(' '));
+    if (!present.contains(std::string(name))) missing.push_back(ddl);
+  }
+  return missing;
+}
+
+// The journal mode the connection sees; call after a first read, which loads the header.
+std::string journal_mode(Connection& c) {
+  Statement& s = c.prepare("PRAGMA journal_mode");
+  std::string mode = s.step() ? s.column_text(0) : std::string();
+  s.reset();
+  return mode;
+}
+
 std::unique_ptr<Connection> open_existing_or_new(const std::string& path,
                                                  const ConnectionOptions& options, bool exists) {
   ConnectionOptions open_options = options;
-  open_options.create = !exists;
+  open_options.create = options.create && !exists;
   std::unique_ptr<Connection> connection;
   std::set<std::string> tables;
   try {
@@ -269,19 +293,37 @@ std::unique_ptr<Connection> open_existing_or_new(const std::string& path,
                    "' is not writable (" + e.what() + ")", e.code());
   }
   if (tables.empty()) {
+    if (options.read_only)
+      fail(path, "it is empty (no study stored yet), and a read-only open (mode=ro) creates "
+                 "nothing; check the path, or store a study in it first");
     create_schema(*connection);
   } else {
     check_versions(*connection, path, tables);
-    // Our own indexes, if Optuna made the file; cheap no-ops otherwise.
     if (!tables.contains("trial_heartbeats") || !tables.contains("trial_values"))
       fail(path, "it lacks tables of Optuna's 3.x schema (written by Optuna 2.x?)");
   }
-  enable_wal(*connection);
-  if (!tables.empty()) {
-    Transaction txn(*connection, Transaction::Kind::kWrite);
-    connection->exec(kTables[std::size(kTables) - 2]);
-    connection->exec(kTables[std::size(kTables) - 1]);
-    txn.commit();
+  if (options.read_only) {
+    configure_connection(*connection);
+    return connection;
+  }
+  // A database whose schema is complete gets no write from here on: readers must succeed
+  // while another process holds the write lock. Only a file that is not yet in WAL mode
+  // (new, or made by Optuna) is switched, and only one that lacks hpo's indexes (made by
+  // Optuna) gets them, in one transaction. Both only speed hpo up, so when another process
+  // holds a lock throughout, the file is used as it is and the next opener upgrades it: a
+  // rollback journal is handled correctly by every connection, and the reads work unindexed.
+  try {
+    if (journal_mode(*connection) != "wal") enable_wal(*connection);
+    if (!tables.empty()) {
+      std::vector<const char*> missing = missing_indexes(*connection);
+      if (!missing.empty()) {
+        Transaction txn(*connection, Transaction::Kind::kWrite);
+        for (const char* ddl : missing) connection->exec(ddl);  // IF NOT EXISTS: races are fine
+        txn.commit();
+      }
+    }
+  } catch (const StorageError& e) {
+    if (!is_busy(e.code())) throw;
   }
   configure_connection(*connection);
   return connection;
@@ -290,14 +332,29 @@ std::unique_ptr<Connection> open_existing_or_new(const std::string& path,
 }  // namespace
 
 std::unique_ptr<Connection> open_study_database(const std::string& path,
-                                                const ConnectionOptions& options) {
+                                                ConnectionOptions& options) {
   struct stat st {};
   bool exists = ::stat(path.c_str(), &st) == 0;
-  check_directory(path);
+  if (!exists && !options.create) {
+    fail(path, options.read_only ? "the file does not exist; check the path"
+                                 : "the file does not exist; check the path, or drop mode=rw "
+                                   "to create it");
+  }
+  // A read-only opener writes nothing, so neither the folder nor the file need be writable.
+  if (!options.read_only) check_directory(path);
   if (exists) {
     if (!S_ISREG(st.st_mode)) fail(path, "it is not a regular file");
-    if (::access(path.c_str(), R_OK | W_OK) != 0)
-      fail(path, std::string("the file cannot be read and written (") + std::strerror(errno) + ")");
+    int wanted = options.read_only ? R_OK : R_OK | W_OK;
+    if (::access(path.c_str(), wanted) != 0) {
+      std::string why = std::strerror(errno);
+      if (options.read_only) fail(path, "the file cannot be read (" + why + ")");
+      fail(path, "the file cannot be read and written (" + why +
+                     "); to only read it, add ?mode=ro to the storage URL");
+    }
+    std::string dir = parent_directory(path);
+    struct stat wal {};
+    options.immutable = options.read_only && ::access(dir.c_str(), W_OK) != 0 &&
+                        ::stat((path + "-wal").c_str(), &wal) != 0;
   }
   try {
     return open_existing_or_new(path, options, exists);

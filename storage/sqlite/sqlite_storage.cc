@@ -109,6 +109,13 @@ void SqliteStorage::throw_named(const StorageError& e) const {
 
 template <class F>
 auto SqliteStorage::write(F&& body) const {
+  if (options_.mode == SqliteOpenMode::kReadOnly) {
+    // SQLite would say only "attempt to write a readonly database".
+    throw StorageError("the study database '" + path_ +
+                           "' is open read-only (mode=ro in the storage URL); open it without "
+                           "mode=ro to change it",
+                       sqlite::kReadOnly);
+  }
   for (int attempt = 0;; ++attempt) {
     try {
       auto lease = pool_->acquire();
@@ -168,6 +175,8 @@ SqliteStorage::SqliteStorage(const std::string& path, SqliteStorageOptions optio
                                 std::to_string(options_.busy_timeout_ms));
   sqlite::ConnectionOptions connection_options;
   connection_options.busy_timeout_ms = options_.busy_timeout_ms;
+  connection_options.create = options_.mode == SqliteOpenMode::kReadWriteCreate;
+  connection_options.read_only = options_.mode == SqliteOpenMode::kReadOnly;
   auto first = sqlite::open_study_database(path, connection_options);
   connection_options.create = false;
   pool_ = std::make_unique<Pool>(path, connection_options, std::move(first));
@@ -182,6 +191,16 @@ SqliteStorageOptions read_sqlite_storage_options(OptionReader& reader) {
   o.max_retry = reader.get_optional<int>("max_retry");
   o.retry_failed_trials = reader.get("retry_failed_trials", o.max_retry.has_value());
   o.busy_timeout_ms = reader.get("busy_timeout_ms", o.busy_timeout_ms);
+  std::string mode = reader.get<std::string>("mode", "rwc");
+  if (mode == "ro") {
+    o.mode = SqliteOpenMode::kReadOnly;
+  } else if (mode == "rw") {
+    o.mode = SqliteOpenMode::kReadWrite;
+  } else if (mode != "rwc") {
+    throw std::invalid_argument("storage 'sqlite': mode must be ro (read only), rw (an existing "
+                                "file) or rwc (the default: create it if missing), got '" +
+                                mode + "'");
+  }
   return o;
 }
 

@@ -22,6 +22,13 @@ class Connection;
 }
 class OptionReader;
 
+// SQLite's URI open modes, as the storage URL's `mode` option names them.
+enum class SqliteOpenMode {
+  kReadWriteCreate,  // "rwc": create the file and Optuna's schema if missing
+  kReadWrite,        // "rw": an existing study database only
+  kReadOnly,         // "ro": an existing study database, never written (every write throws)
+};
+
 struct SqliteStorageOptions {
   // Seconds between heartbeats of a running trial; 0 turns heartbeats (and the failing of
   // stale trials) off. Optuna's `heartbeat_interval`.
@@ -39,11 +46,15 @@ struct SqliteStorageOptions {
   // How often a whole transaction is re-run after SQLITE_BUSY outlasted the busy timeout or
   // came from a stale snapshot, with randomized exponential backoff between attempts.
   int max_busy_retries = 8;
+  // kReadOnly opens a file on a read-only medium, or one another process holds locked, and
+  // guarantees this storage never writes it: heartbeats are then off (a read-only storage
+  // stamps no trial and fails no stale one), whatever heartbeat_interval says.
+  SqliteOpenMode mode = SqliteOpenMode::kReadWriteCreate;
 };
 
 // Reads the options named as Optuna's RDBStorage arguments (heartbeat_interval, grace_period,
 // max_retry: retry is on when it is given, as with RetryFailedTrialCallback(max_retry)) plus
-// retry_failed_trials and busy_timeout_ms. Throws std::invalid_argument for bad values.
+// retry_failed_trials, busy_timeout_ms and mode (ro, rw or rwc). Throws std::invalid_argument for bad values.
 SqliteStorageOptions read_sqlite_storage_options(OptionReader& reader);
 
 // Thread-safe. Connections are pooled (one per concurrently calling thread) and keep their
@@ -53,9 +64,9 @@ SqliteStorageOptions read_sqlite_storage_options(OptionReader& reader);
 class SqliteStorage : public Storage {
  public:
   // Opens the file at `path` (a file path, not a URL; see sqlite_url.h), creating it and
-  // Optuna's schema if missing. Throws StorageError (file untouched) if the directory cannot be
-  // written, the file is not an SQLite database, or its schema version is unknown;
-  // std::invalid_argument for bad options.
+  // Optuna's schema if missing (unless options.mode says otherwise). Throws StorageError (file
+  // untouched) if the directory cannot be written, the file is not an SQLite database, or its
+  // schema version is unknown; std::invalid_argument for bad options.
   explicit SqliteStorage(const std::string& path, SqliteStorageOptions options = {});
   ~SqliteStorage() override;
 
@@ -92,7 +103,9 @@ class SqliteStorage : public Storage {
   Trials get_all_trials(int64_t study_id, StateMask states = StateMask::all()) const override;
   int64_t get_n_trials(int64_t study_id, StateMask states = StateMask::all()) const override;
 
-  bool heartbeat_enabled() const override { return options_.heartbeat_interval > 0; }
+  bool heartbeat_enabled() const override {
+    return options_.heartbeat_interval > 0 && options_.mode != SqliteOpenMode::kReadOnly;
+  }
   double heartbeat_interval_seconds() const override { return options_.heartbeat_interval; }
   // Upserts the trial's trial_heartbeats row with the database's clock (UTC).
   void record_heartbeat(int64_t trial_id) override;

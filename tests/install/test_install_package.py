@@ -25,6 +25,8 @@ def prefix(tmp_path_factory):
 def test_package_files_are_installed(prefix):
     assert (prefix / "include/hpo/hpo.h").is_file()
     assert (prefix / "include/hpo/core/study.h").is_file()
+    assert (prefix / "include/hpo/importance/ped_anova.h").is_file()
+    assert '#include "importance/ped_anova.h"' in (prefix / "include/hpo/hpo.h").read_text()
     assert list(prefix.glob("lib*/libhpo.a"))
     assert list(prefix.glob("lib*/cmake/hpo/hpoConfig.cmake"))
 
@@ -49,3 +51,8 @@ def test_outside_project_builds_and_runs(prefix, tmp_path):
     assert "trials: 200" in run.stdout
     best = float(re.search(r"best value: (\S+)", run.stdout).group(1))
     assert best < 5.0
+    # hpo.h brings PED-ANOVA: every param is ranked, and normalized importances sum to 1.
+    importances = dict(pair.split("=") for pair in
+                       re.search(r"importance: (.*)", run.stdout).group(1).split())
+    assert set(importances) == {"x", "lr", "layers", "shape"}
+    assert abs(sum(map(float, importances.values())) - 1.0) < 1e-4  # printed with 6 digits

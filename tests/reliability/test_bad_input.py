@@ -255,6 +255,9 @@ case("storage", "list_missing_file", hpo("studies", "--storage", "sqlite:///miss
      "no study database at 'missing.db'", db="none")
 case("storage", "trials_missing_file", hpo("trials", "s", "--storage", "sqlite:///missing.db"),
      2, "no study database at 'missing.db'", db="none")
+case("storage", "report_missing_file",
+     hpo("report", "s", "--storage", "sqlite:///missing.db", "-o", "r.html"), 2,
+     "no study database at 'missing.db'", "hpo run creates it", db="none")
 case("storage", "delete_missing_file", hpo("delete", "s", "--storage", "sqlite:///missing.db"),
      2, "no study database at 'missing.db'", db="none")
 case("storage", "python_load_missing_file", py("""
@@ -315,20 +318,25 @@ corrupt_cases("directory", db_is_a_directory, ("study.db",))
 case("storage", "run_on_unreadable", hpo_run(), 1, "study.db", setup=unreadable, skip=as_root)
 
 
-def locked_run(ctx):
-    holder = subprocess.Popen([PYTHON, "-c", HOLDER, str(ctx.db)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "locked"
-        return run_hpo("run", ctx.study, "--quiet", "--storage", URL + "?busy_timeout_ms=300",
-                       cwd=ctx.dir, timeout=60)
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
+def locked_run(*extra):
+    def go(ctx):
+        holder = subprocess.Popen([PYTHON, "-c", HOLDER, str(ctx.db)], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout.readline().strip() == "locked"
+            return run_hpo("run", ctx.study, "--quiet", "--storage", URL + "?busy_timeout_ms=300",
+                           *extra, cwd=ctx.dir, timeout=60)
+        finally:
+            holder.stdin.close()
+            holder.wait(timeout=30)
+    return go
 
 
-case("storage", "locked_longer_than_timeout", locked_run, 1, "study.db", "locked",
-     "busy_timeout_ms=300")
+# A run with budget left must write its trials, and says why it cannot.
+case("storage", "locked_longer_than_timeout", locked_run("--n-trials", "5"), 1, "study.db",
+     "locked", "busy_timeout_ms=300")
+# With the budget spent, a run only reads the stored result, which the lock does not stop.
+case("storage", "locked_but_budget_spent", locked_run(), 0, "best value")
 
 
 def disk_full(ctx):
