@@ -161,7 +161,8 @@ FloatDistribution make_float_distribution(double low, double high, std::optional
   if (step) {
     bool exact = false;
     double n = whole_steps(low, high, *step, &exact);
-    if (!exact) d.high = grid_point(low, *step, n);
+    // grid_point rounds to 15 digits, which can land below a low written with 17.
+    if (!exact) d.high = std::max(low, grid_point(low, *step, n));
   }
   return d;
 }

@@ -216,6 +216,11 @@ TEST(DistributionTest, ReadsOptunasJson) {
                std::invalid_argument);
   EXPECT_EQ(parse(R"({"name": "IntDistribution", "attributes": {"low": 0.0, "high": 4.0}})"),
             Distribution(make_int_distribution(0, 4)));
+  // A step wider than the range leaves high = low, even for a low with 17 digits (another
+  // fuzzer find: the rounded high fell below low, and the result was invalid).
+  Distribution narrow = parse(R"({"name": "FloatDistribution", "attributes": {"step": 5.1, "low": 0.3333333333333333, "high": 1.0, "log": false}})");
+  EXPECT_EQ(std::get<FloatDistribution>(narrow).high, 0.3333333333333333);
+  EXPECT_NO_THROW(validate(narrow));
 }
 
 TEST(DistributionTest, ParamValues) {
