@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <optional>
 
 namespace hpo::tpe {
 namespace {
@@ -104,6 +105,19 @@ inline double tabulated_tail(const TailTable& table, double x) {
   return (c[0] + c[1] * dx) + (c[2] + c[3] * dx) * dx2 + ((c[4] + c[5] * dx) + c[6] * dx2) * dx4;
 }
 
+// The mass a kernel keeps inside [a, b] (standard units) as 1 - Q(-a) - Q(b), for a kernel
+// centred inside (a <= 0 <= b) and keeping at least a hundredth of its mass; nothing otherwise,
+// and the caller takes the exact form. The log of the rounded result errs by at most
+// 1.1e-16 / kept, below 1.1e-14. A kernel at most as wide as its support and centred in it keeps
+// a third, so this is the common path.
+inline std::optional<double> kept_mass(const TailTable& table, double a, double b) {
+  if (a <= -kFar && b >= kFar) return 1.0;
+  if (a > 0.0 || b < 0.0) return std::nullopt;
+  const double lost = tabulated_tail(table, -a) + tabulated_tail(table, b);
+  if (lost >= 0.99) return std::nullopt;
+  return 1.0 - lost;
+}
+
 }  // namespace
 
 double normal_upper_tail(double x) {
@@ -119,18 +133,10 @@ void log_width_times_mass(const Eigen::ArrayXd& mus, const Eigen::ArrayXd& sigma
   std::vector<Eigen::Index> exact;  // kernels centred outside, or with under 1% of their mass
   const Eigen::ArrayXd inv = sigmas.inverse();  // one vectorized division for all kernels
   for (Eigen::Index k = 0; k < n; ++k) {
-    const double a = (low - mus(k)) * inv(k), b = (high - mus(k)) * inv(k);
-    product(k) = sigmas(k);
-    if (a <= -kFar && b >= kFar) continue;
-    if (a <= 0.0 && b >= 0.0) {
-      // See log_normalizer for the error of the log of 1 - lost.
-      const double lost = tabulated_tail(table, -a) + tabulated_tail(table, b);
-      if (lost < 0.99) {
-        product(k) *= 1.0 - lost;
-        continue;
-      }
-    }
-    exact.push_back(k);
+    const std::optional<double> kept =
+        kept_mass(table, (low - mus(k)) * inv(k), (high - mus(k)) * inv(k));
+    product(k) = sigmas(k) * kept.value_or(1.0);
+    if (!kept) exact.push_back(k);
   }
   out = product.log();
   for (Eigen::Index k : exact) {
@@ -140,15 +146,9 @@ void log_width_times_mass(const Eigen::ArrayXd& mus, const Eigen::ArrayXd& sigma
 }
 
 double log_normalizer(double a, double b) {
-  if (a <= -kFar && b >= kFar) return 0.0;
-  if (a <= 0.0 && b >= 0.0) {
-    // The log of the rounded 1 - lost errs by at most 1.1e-16 / (1 - lost): below 1.1e-14 while
-    // a hundredth of the mass is left. A kernel at most as wide as its support and centred in it
-    // keeps a third, so this is the common path; the exact form covers the rest.
-    const double lost = normal_upper_tail(-a) + normal_upper_tail(b);
-    if (lost < 0.99) return std::log(1.0 - lost);
-  }
-  return log_gauss_mass(a, b);
+  if (a <= -kFar && b >= kFar) return 0.0;  // exactly, without a log
+  const std::optional<double> kept = kept_mass(tail_table(), a, b);
+  return kept ? std::log(*kept) : log_gauss_mass(a, b);
 }
 
 CellMassTable::CellMassTable(double low, double high, double step, double sigma)
@@ -158,16 +158,6 @@ CellMassTable::CellMassTable(double low, double high, double step, double sigma)
     n_cells_ = static_cast<int>(cells);
     values_.assign(2 * n_cells_ + 1, std::numeric_limits<double>::quiet_NaN());
   }
-}
-
-double CellMassTable::get(double x, double mu) {
-  if (values_.empty()) return std::numeric_limits<double>::quiet_NaN();
-  const double offset = (x - mu) / step_;
-  const double rounded = std::round(offset);
-  if (std::abs(offset - rounded) > 1e-9 || std::abs(rounded) > n_cells_) {
-    return std::numeric_limits<double>::quiet_NaN();
-  }
-  return get_by_offset(static_cast<int>(rounded));
 }
 
 double CellMassTable::compute(int offset) const {

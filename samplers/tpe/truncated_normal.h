@@ -44,10 +44,9 @@ class CellMassTable {
  public:
   CellMassTable(double low, double high, double step, double sigma);
 
-  // log mass of the cell at `x` under the kernel centred at `mu`, or NaN when the table does not
-  // apply (a grid of more than 65,536 cells, or x - mu not a whole number of steps).
-  double get(double x, double mu);
-  // The same by whole grid cells from centre to sample (x - mu = offset * step).
+  // log mass of the cell `offset` whole steps from the kernel's centre (x - mu = offset * step),
+  // or NaN when the table does not apply (a grid of more than 65,536 cells, or an offset beyond
+  // the grid).
   double get_by_offset(int offset) {
     if (values_.empty() || offset > n_cells_ || offset < -n_cells_) {
       return std::numeric_limits<double>::quiet_NaN();
