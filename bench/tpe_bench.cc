@@ -72,7 +72,11 @@ std::shared_ptr<hpo::Study> filled_study(int64_t n, bool multivariate) {
   return study;
 }
 
-void BM_TpeAsk(benchmark::State& state, bool multivariate) {
+// growing = false tells each ask FAIL, so every ask sees the same N trials (as Optuna's
+// counterpart does). growing = true tells it COMPLETE with its objective value, so the study
+// grows from N as a real one does: a check that nothing in the sampler depends on seeing the
+// very same trials on every ask.
+void BM_TpeAsk(benchmark::State& state, bool multivariate, bool growing) {
   auto study = filled_study(state.range(0), multivariate);
   // One untimed ask first: the sampler's first read of the N trials (which a real study spreads
   // over its asks) is not part of the steady per-ask cost.
@@ -85,40 +89,25 @@ void BM_TpeAsk(benchmark::State& state, bool multivariate) {
     hpo::Trial trial = study->ask();
     suggest_all(trial);
     state.PauseTiming();
-    study->tell(trial, hpo::TrialState::kFail);
+    if (growing) {
+      study->tell(trial, objective_value(trial.snapshot().params));
+    } else {
+      study->tell(trial, hpo::TrialState::kFail);
+    }
     state.ResumeTiming();
   }
 }
 
-// The same, but each ask is told COMPLETE with its objective value, so the study grows from N
-// as a real one does: a check that nothing in the sampler depends on seeing the very same
-// trials on every ask (BM_TpeAsk's FAIL keeps them the same, as Optuna's counterpart does).
-void BM_TpeAskGrowing(benchmark::State& state, bool multivariate) {
-  auto study = filled_study(state.range(0), multivariate);
-  {
-    hpo::Trial trial = study->ask();
-    suggest_all(trial);
-    study->tell(trial, hpo::TrialState::kFail);
-  }
-  for (auto _ : state) {
-    hpo::Trial trial = study->ask();
-    suggest_all(trial);
-    state.PauseTiming();
-    study->tell(trial, objective_value(trial.snapshot().params));
-    state.ResumeTiming();
-  }
-}
-
-BENCHMARK_CAPTURE(BM_TpeAsk, default, false)
+BENCHMARK_CAPTURE(BM_TpeAsk, default, false, false)
     ->ArgName("trials")->Arg(100)->Arg(1000)->Arg(5000)->Arg(10000)
     ->Unit(benchmark::kMillisecond)->MinTime(1.0);
-BENCHMARK_CAPTURE(BM_TpeAsk, multivariate, true)
+BENCHMARK_CAPTURE(BM_TpeAsk, multivariate, true, false)
     ->ArgName("trials")->Arg(100)->Arg(1000)->Arg(5000)->Arg(10000)
     ->Unit(benchmark::kMillisecond)->MinTime(1.0);
 // 100 asks: the study grows from 1,000 to 1,100 trials.
-BENCHMARK_CAPTURE(BM_TpeAskGrowing, default_growing, false)
+BENCHMARK_CAPTURE(BM_TpeAsk, default_growing, false, true)
     ->ArgName("trials")->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(100);
-BENCHMARK_CAPTURE(BM_TpeAskGrowing, multivariate_growing, true)
+BENCHMARK_CAPTURE(BM_TpeAsk, multivariate_growing, true, true)
     ->ArgName("trials")->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(100);
 
 }  // namespace
