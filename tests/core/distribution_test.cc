@@ -6,17 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/core/error_of.h"
+
 namespace hpo {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing::error_of;
 
 TEST(DistributionTest, FloatValidationNamesTheProblem) {
   EXPECT_NE(error_of([] { make_float_distribution(2.0, 1.0); }).find("(low=2.0, high=1.0)"),

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/core/error_of.h"
+
 #include <filesystem>
 #include <functional>
 #include <stdexcept>
@@ -11,14 +13,7 @@
 namespace hpo {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 TEST(FactoryStorageTest, InMemoryForms) {
   EXPECT_EQ(parse_storage_url("").kind, StorageUrl::Kind::kInMemory);

@@ -3,19 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/core/error_of.h"
+
 #include <algorithm>
 
 namespace hpo {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 TEST(FactoryTest, BuildsKnownImplementations) {
   EXPECT_NE(make_sampler("random", {{"seed", 1}}), nullptr);

@@ -2,17 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/core/error_of.h"
+
 namespace hpo {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing::error_of;
 
 TEST(OptionReaderTest, DidYouMean) {
   std::vector<std::string> known = {"seed", "n_startup_trials", "multivariate"};
