@@ -4,14 +4,13 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
-#include <random>
 #include <stdexcept>
-#include <thread>
 
 #include "core/option_reader.h"
 #include "storage/postgres/pg_connection.h"
 #include "storage/postgres/pg_rows.h"
 #include "storage/postgres/pg_schema.h"
+#include "storage/postgres/pg_transaction.h"
 #include "storage/postgres/pg_trial_reader.h"
 #include "storage/postgres/pg_url.h"
 #include "storage/sqlite/python_json.h"
@@ -19,62 +18,18 @@
 namespace hpo {
 
 using postgres::Connection;
+using postgres::ConnectionPool;
+using postgres::Transaction;
+using postgres::decode;
+using postgres::encode;
+using postgres::random_key;
+using postgres::sleep_backoff;
 using postgres::Param;
 using postgres::PgError;
 using postgres::Result;
 using postgres::id;
 using postgres::state_array;
 using postgres::study_not_found;
-
-// ---- Connection pool ----
-
-class PostgresStorage::Pool {
- public:
-  Pool(std::string conninfo, std::string label)
-      : conninfo_(std::move(conninfo)), label_(std::move(label)) {}
-
-  // A connection on loan; goes back to the pool when the lease ends, unless it broke.
-  class Lease {
-   public:
-    Lease(Pool& pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
-    ~Lease() {
-      if (c_->broken()) return;
-      std::lock_guard lock(pool_.mutex_);
-      pool_.idle_.push_back(std::move(c_));
-    }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    Connection& operator*() const { return *c_; }
-
-   private:
-    Pool& pool_;
-    std::unique_ptr<Connection> c_;
-  };
-
-  Lease acquire() {
-    {
-      std::lock_guard lock(mutex_);
-      if (!idle_.empty()) {
-        auto c = std::move(idle_.back());
-        idle_.pop_back();
-        return Lease(*this, std::move(c));
-      }
-    }
-    return Lease(*this, std::make_unique<Connection>(conninfo_, label_));
-  }
-
-  // After a lost connection the idle ones are most likely dead too (server restarted).
-  void clear() {
-    std::lock_guard lock(mutex_);
-    idle_.clear();
-  }
-
- private:
-  std::string conninfo_;
-  std::string label_;
-  std::mutex mutex_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-};
 
 // What a process knows of one study's trials: finished ones never change, so they are kept;
 // unfinished ones are re-read on every get_all_trials.
@@ -91,78 +46,9 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-thread_local std::mt19937_64 tl_rng(std::random_device{}());
-
-void sleep_backoff(int attempt, int64_t base_us, int64_t max_us) {
-  int64_t cap = std::min(max_us, base_us << std::min(attempt, 20));
-  std::uniform_int_distribution<int64_t> pick(cap / 2, cap);
-  std::this_thread::sleep_for(std::chrono::microseconds(pick(tl_rng)));
-}
-
-std::string random_key() {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(tl_rng()),
-                static_cast<unsigned long long>(tl_rng()));
-  return buf;
-}
-
-// Results of logged writes, as hpo_write_log.result text.
-std::string encode(int64_t v) { return std::to_string(v); }
-std::string encode(bool v) { return v ? "1" : "0"; }
-std::string encode(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "null"; }
-std::string encode(const std::vector<int64_t>& v) {
-  std::string out;
-  for (int64_t id : v) out += (out.empty() ? "" : ",") + std::to_string(id);
-  return out;
-}
-template <class R>
-R decode(std::string_view text) {
-  std::string s(text);
-  if constexpr (std::is_same_v<R, int64_t>) {
-    return std::stoll(s);
-  } else if constexpr (std::is_same_v<R, bool>) {
-    return s == "1";
-  } else if constexpr (std::is_same_v<R, std::optional<int64_t>>) {
-    return s == "null" ? std::nullopt : std::optional<int64_t>(std::stoll(s));
-  } else {
-    std::vector<int64_t> out;
-    for (size_t start = 0; start < s.size();) {
-      size_t comma = s.find(',', start);
-      out.push_back(std::stoll(s.substr(start, comma - start)));
-      start = comma == std::string::npos ? s.size() : comma + 1;
-    }
-    return out;
-  }
-}
-
-// An open transaction; rolled back unless committed. `*sent` turns true once COMMIT went out
-// (from then on, a lost connection leaves the outcome unknown).
-class Transaction {
- public:
-  Transaction(Connection& c, const char* begin) : c_(c) { c_.run(begin); }
-  ~Transaction() {
-    if (done_ || c_.broken()) return;
-    try {
-      c_.run("ROLLBACK");
-    } catch (const StorageError&) {
-    }
-  }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  void commit(bool* sent) {
-    *sent = true;
-    c_.run("COMMIT");
-    done_ = true;
-  }
-
- private:
-  Connection& c_;
-  bool done_ = false;
-};
-
 std::string generated_study_name() {
   // Optuna names unnamed studies "no-name-<uuid4>".
-  uint64_t a = tl_rng(), b = tl_rng();
+  uint64_t a = postgres::random_u64(), b = postgres::random_u64();
   a = (a & 0xffffffffffff0fffULL) | 0x4000ULL;
   b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
   char buf[64];
@@ -265,7 +151,7 @@ PostgresStorage::PostgresStorage(const std::string& url, PostgresStorageOptions 
                                 std::to_string(options_.reconnect_timeout));
   postgres::PostgresUrl parsed = postgres::parse_postgres_url(url);
   label_ = parsed.label;
-  pool_ = std::make_unique<Pool>(parsed.conninfo, label_);
+  pool_ = std::make_unique<ConnectionPool>(parsed.conninfo, label_);
   read([&](Connection& c) {
     postgres::ensure_schema(c, label_);
     // Keys matter only while their writer may still be retrying.

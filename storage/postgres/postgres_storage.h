@@ -18,6 +18,7 @@ namespace hpo {
 
 namespace postgres {
 class Connection;
+class ConnectionPool;
 }
 class OptionReader;
 
@@ -115,7 +116,6 @@ class PostgresStorage : public Storage {
   std::vector<int64_t> fail_stale_trials(int64_t study_id) override;
 
  private:
-  class Pool;
   struct StudyCache;
 
   // Runs `body` on a pooled connection inside a transaction and commits, re-running it
@@ -128,7 +128,7 @@ class PostgresStorage : public Storage {
 
   std::string label_;
   PostgresStorageOptions options_;
-  std::unique_ptr<Pool> pool_;
+  std::unique_ptr<postgres::ConnectionPool> pool_;
   mutable std::mutex cache_mutex_;
   mutable std::map<int64_t, std::shared_ptr<StudyCache>> caches_;
 };
