@@ -14,8 +14,9 @@ packages=(
   python3 python3-dev python3-pytest python3-numpy python3-optuna python3-sklearn python3-psycopg2
   python3-pandas python3-tqdm python3-nbclient python3-ipykernel python3-venv python3-plotly
   # test tools: the sqlite3 shell, a PostgreSQL server, ip netns for the simulated hosts,
-  # a headless browser that renders the study report
-  sqlite3 postgresql iproute2 chromium fonts-dejavu-core
+  # a headless browser that renders the study report, chattr and mount for the read-only
+  # database tests (present on most systems, but slim images may lack them)
+  sqlite3 postgresql iproute2 chromium fonts-dejavu-core e2fsprogs mount
 )
 
 missing=()
