@@ -44,7 +44,10 @@ TEST(GridSamplerTest, ParallelWorkersCoverTheGrid) {
   std::set<int64_t> ids;
   for (const auto& t : study->trials()) ids.insert(t->system_attrs.at("grid_id").get<int64_t>());
   EXPECT_EQ(ids.size(), 6u);
-  EXPECT_LE(study->trials().size(), 8u);
+  // The study stops soon after the grid is spent, far before n_trials. Two workers that read
+  // the unvisited points at the same moment may pick the same one (Optuna's grid has the same
+  // race), so the count past 6 depends on timing: a slow run (TSan) reached 10.
+  EXPECT_LT(study->trials().size(), 20u);
 }
 
 TEST(GridSamplerTest, AParamOutsideTheGridIsAnError) {
