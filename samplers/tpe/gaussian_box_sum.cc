@@ -19,9 +19,10 @@
 // other side of the centre than the bump makes the series alternate and rounding is amplified by
 // up to e^{2|uv|}, 460 at |uv| = 3).
 //
-// Truncation. A visited box has v <= 12.5 (reach 12 plus one box), so t = u v <= 6.25. The tail of
-// exp(t) after p terms is e^xi t^p / p! for some xi in [0, t], at most exp(t) * t^p / p!:
-// a relative error of at most 6.3^42 / 42! = 2.7e-18 per bump, hence for the sum of positive terms.
+// Truncation. A visited box has v <= 12.5 (reach 12 plus one box), so t = u v <= 6.25. The tail
+// of exp(t) after p terms is sum_{m >= p} t^m / m! <= (t^p / p!) / (1 - t / (p + 1)), so relative
+// to exp(t) the error is at most e^-t t^p / (p! (1 - t/(p+1))): 9.9e-18 for p = 38 at t = 6.3, per
+// bump and hence for the sum of positive terms. (p = 32 would give 3e-13, which the tests catch.)
 //
 // Rounding (u = 2^-53; first order; the bound in the header is the sum of these worst cases):
 // - the arguments: the computed u and v each carry up to 3 roundings (a difference, 1/sigma, a
@@ -33,17 +34,18 @@
 //   term m weighs (t^m/m!) / e^t (a Poisson(t) weight), so the weighted error is (2t + 3)u <= 16u;
 // - the moment sums: compensated (Neumaier) and kept as hi + lo, so hi is within 2u of the exact
 //   sum whatever the number of bumps: 2u;
-// - Horner on v >= 0 and M >= 0: term m passes 2m + 1 roundings, weighted (2t + 1)u <= 14u;
+// - the polynomial, Horner in v^2 over the even and the odd moments, v >= 0 and M >= 0: term m
+//   passes at most m + 3 roundings (v^2 counted m/2 times), weighted (t + 3)u <= 10u;
 // - the class combination (n_classes roundings, counted as 4u), the product with exp(-v^2/2) (1u)
-//   and the sum over at most 52 boxes in 8 lanes (8u), the final scale (1u).
-// Total below 490 + 79 + 16 + 2 + 14 + 4 + 1 + 8 + 1 = 615u = 6.9e-14, stated as 7.5e-14 to
+//   and the sum over the boxes (at most 9 tiles per lane, then 8 lanes: 15u), the final scale (1u).
+// Total below 490 + 79 + 16 + 2 + 10 + 4 + 1 + 15 + 1 = 618u = 6.9e-14, stated as 7.5e-14 to
 // cover the second-order terms. Underflow stays out of it while coefficients and weights lie in
-// [1e-100, 1e100]: the smallest term that matters is ~1e-17 * 12.5^-42 * 1e-100 ~ 1e-163.
+// [1e-100, 1e100]: the smallest term that matters is ~1e-17 * 12.5^-38 * 1e-100 ~ 1e-159.
 
 namespace hpo::tpe {
 namespace {
 
-constexpr int kLanes = 8;
+constexpr int kLanes = 8;  // = GaussianBoxSum's tile
 using Lanes = Eigen::Array<double, kLanes, 1>;
 
 void check_weights(const double* weights, int n) {
@@ -64,15 +66,16 @@ void compensated_add(double& hi, double& lo, double x) {
   lo = l - (hi - s);
 }
 
-// The moments one evaluate() call reads: element (side, m, box) is
-// data[(side * kOrder + m) * row_stride + box - first_box].
+// The moments one evaluate() call reads, tiles [first_tile, ...) in the layout
+// [tile][side][m][box in tile].
 struct MomentView {
   const double* data;
-  size_t row_stride;
-  int first_box;
-  const double* row(int side, int m, int box) const {
-    return data + (static_cast<size_t>(side) * GaussianBoxSum::kOrder + m) * row_stride +
-           (box - first_box);
+  int first_tile;
+  const double* row(int side, int m, int tile) const {
+    return data + ((static_cast<size_t>(tile - first_tile) * 2 + static_cast<size_t>(side)) *
+                       GaussianBoxSum::kOrder +
+                   static_cast<size_t>(m)) *
+                      kLanes;
   }
 };
 
@@ -103,14 +106,15 @@ GaussianBoxSum::GaussianBoxSum(double low, double high, double sigma, int n_clas
   n_boxes_ = std::max(1, static_cast<int>(std::ceil((high - low) / width_)));
   // Rounding may leave the last edge a hair below high; a centre at high must be inside a box.
   while (low + n_boxes_ * width_ < high) ++n_boxes_;
-  stride_ = static_cast<size_t>(n_boxes_) + 2 * kPad;
-  edges_.resize(stride_ + 1);
+  n_tiles_ = (n_boxes_ + kTile - 1) / kTile;
+  const size_t n_slots = static_cast<size_t>(n_tiles_) * kTile;
+  edges_.resize(n_slots + 2 * kPad + 1);
   for (size_t i = 0; i < edges_.size(); ++i) {
     edges_[i] = low + (static_cast<double>(i) - kPad) * width_;
   }
-  counts_.assign(stride_, 0);
+  counts_.assign(n_slots, 0);
   boxes_.resize(static_cast<size_t>(n_boxes_));
-  hi_.assign(static_cast<size_t>(n_classes_) * 2 * kOrder * stride_, 0.0);
+  hi_.assign(static_cast<size_t>(n_classes_) * 2 * kOrder * n_slots, 0.0);
   lo_.assign(hi_.size(), 0.0);
 }
 
@@ -125,7 +129,6 @@ int GaussianBoxSum::box_of(double mu) const {
 }
 
 void GaussianBoxSum::accumulate(int box, double mu, const double* coefficients) {
-  const size_t col = static_cast<size_t>(box + kPad);
   const double u_side[2] = {(mu - edge(box)) * inv_sigma_, (edge(box + 1) - mu) * inv_sigma_};
   for (int side = 0; side < 2; ++side) {
     const double u = std::max(0.0, u_side[side]);
@@ -134,7 +137,8 @@ void GaussianBoxSum::accumulate(int box, double mu, const double* coefficients) 
       if (coefficients[c] == 0.0) continue;
       double term = coefficients[c] * g;  // c exp(-u^2/2) u^m / m!, from m = 0 on
       for (int m = 0; m < kOrder; ++m) {
-        compensated_add(hi(c, side, m)[col], lo(c, side, m)[col], term);
+        const size_t i = index(c, side, m, box);
+        compensated_add(hi_[i], lo_[i], term);
         term = term * u / (m + 1);
       }
     }
@@ -159,7 +163,7 @@ int GaussianBoxSum::add(double mu, const double* coefficients) {
   box.ids.push_back(id);
   box.mus.push_back(mu);
   box.coefficients.insert(box.coefficients.end(), coefficients, coefficients + n_classes_);
-  ++counts_[static_cast<size_t>(b + kPad)];
+  ++counts_[static_cast<size_t>(b)];
   box_of_id_.emplace(id, b);
   accumulate(b, mu, coefficients);
   return id;
@@ -185,16 +189,15 @@ void GaussianBoxSum::remove(int id) {
   box.ids.pop_back();
   box.mus.pop_back();
   box.coefficients.resize(last * nc);
-  --counts_[static_cast<size_t>(b + kPad)];
+  --counts_[static_cast<size_t>(b)];
 
   // Rebuild the box from its remaining bumps: subtracting the removed bump's terms would leave a
   // residue of rounding, and a small negative one would break the no-cancellation argument.
-  const size_t col = static_cast<size_t>(b + kPad);
   for (int c = 0; c < n_classes_; ++c) {
     for (int side = 0; side < 2; ++side) {
       for (int m = 0; m < kOrder; ++m) {
-        hi(c, side, m)[col] = 0.0;
-        lo(c, side, m)[col] = 0.0;
+        hi_[index(c, side, m, b)] = 0.0;
+        lo_[index(c, side, m, b)] = 0.0;
       }
     }
   }
@@ -212,6 +215,7 @@ void GaussianBoxSum::clear() {
 
 void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weights,
                               double* out) const {
+  static_assert(kLanes == kTile, "one vector lane per box of a tile");
   check_weights(class_weights, n_classes_);
   const int last_box = n_boxes_ - 1;
   const double reach = kReach * sigma_;
@@ -245,10 +249,10 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
     return s;
   };
 
-  // One class reads the stored moments; several are combined once per call over the boxes the
-  // points visit (plus the padding an 8-box block may read past them).
+  // One class reads the stored moments; several are combined once per call over the tiles the
+  // points visit.
   std::vector<double> combined;
-  MomentView view{hi_.data(), stride_, -kPad};
+  MomentView view{hi_.data(), 0};
   double scale = class_weights[0];
   if (n_classes_ > 1) {
     int lowest = n_boxes_;
@@ -266,20 +270,17 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
       }
     }
     if (lowest > highest) lowest = highest = 0;
-    const int first_box = lowest - kPad;
-    const size_t width = static_cast<size_t>(highest - lowest + 1 + 2 * kPad);
-    combined.assign(2 * kOrder * width, 0.0);
+    const int first_tile = lowest / kTile;
+    const size_t tile_size = 2 * kOrder * kTile;
+    const size_t n_used = static_cast<size_t>(highest / kTile - first_tile + 1);
+    combined.assign(n_used * tile_size, 0.0);
     for (int c = 0; c < n_classes_; ++c) {
       const double w = class_weights[c];
       if (w == 0.0) continue;
-      for (int row = 0; row < 2 * kOrder; ++row) {
-        const double* src = hi_.data() + (static_cast<size_t>(c) * 2 * kOrder + row) * stride_ +
-                            static_cast<size_t>(first_box + kPad);
-        double* dst = combined.data() + static_cast<size_t>(row) * width;
-        for (size_t j = 0; j < width; ++j) dst[j] += w * src[j];
-      }
+      const double* src = hi_.data() + index(c, 0, 0, first_tile * kTile);
+      for (size_t j = 0; j < combined.size(); ++j) combined[j] += w * src[j];
     }
-    view = MomentView{combined.data(), width, first_box};
+    view = MomentView{combined.data(), first_tile};
     scale = 1.0;
   }
 
@@ -294,20 +295,32 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
     for (int side = 0; side < 2; ++side) {
       const int first = side == 0 ? s.left_first : s.right_first;
       const int last = side == 0 ? s.left_last : s.right_last;
-      for (int b0 = first; b0 <= last; b0 += kLanes) {
-        const int* counts = &counts_[static_cast<size_t>(b0 + kPad)];
-        const int n_lanes = std::min(kLanes, last - b0 + 1);
-        if (std::all_of(counts, counts + n_lanes, [](int k) { return k == 0; })) continue;
-        // v >= 0: distance from the expansion's edge to x, in sigmas.
+      if (first > last) continue;
+      for (int tile = first / kTile; tile <= last / kTile; ++tile) {
+        const int b0 = tile * kTile;
+        // The lanes of this tile inside [first, last]; the others are computed and dropped.
+        const int lane_lo = std::max(0, first - b0);
+        const int lane_hi = std::min(kTile - 1, last - b0);
+        const int* counts = &counts_[static_cast<size_t>(b0)];
+        if (std::all_of(counts + lane_lo, counts + lane_hi + 1, [](int k) { return k == 0; })) {
+          continue;
+        }
+        // v >= 0 in the kept lanes: distance from the expansion's edge to x, in sigmas.
         Lanes v;
         for (int l = 0; l < kLanes; ++l) {
           v[l] = side == 0 ? (x - edge(b0 + l)) * inv_sigma_ : (edge(b0 + l + 1) - x) * inv_sigma_;
         }
-        Lanes acc = Eigen::Map<const Lanes>(view.row(side, kOrder - 1, b0));
-        for (int m = kOrder - 2; m >= 0; --m) {
-          acc = acc * v + Eigen::Map<const Lanes>(view.row(side, m, b0));
+        // Horner in v^2 on the even and the odd moments: two independent chains of kOrder / 2
+        // steps instead of one of kOrder, and still no negative term.
+        const Lanes v2 = v * v;
+        Lanes even = Eigen::Map<const Lanes>(view.row(side, kOrder - 2, tile));
+        Lanes odd = Eigen::Map<const Lanes>(view.row(side, kOrder - 1, tile));
+        for (int m = kOrder - 4; m >= 0; m -= 2) {
+          even = even * v2 + Eigen::Map<const Lanes>(view.row(side, m, tile));
+          odd = odd * v2 + Eigen::Map<const Lanes>(view.row(side, m + 1, tile));
         }
-        for (int l = 0; l < n_lanes; ++l) total[l] += std::exp(-0.5 * v[l] * v[l]) * acc[l];
+        const Lanes poly = even + v * odd;
+        for (int l = lane_lo; l <= lane_hi; ++l) total[l] += std::exp(-0.5 * v2[l]) * poly[l];
       }
     }
     out[i] = scale * total.sum();

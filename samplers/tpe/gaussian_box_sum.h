@@ -30,13 +30,13 @@ namespace hpo::tpe {
 //   per point.
 //
 // add() and remove() cost O(n_classes * kOrder) and O(n_classes * kOrder * bumps in the box).
-// Memory: about 1.4 KB per box per class, with (high - low) / (sigma / 2) boxes.
+// Memory: about 1.2 KB per box per class, with (high - low) / (sigma / 2) boxes.
 // Not thread-safe for writes; const methods may run concurrently with each other.
 class GaussianBoxSum {
  public:
-  // Terms kept in each box's Taylor expansion of exp(u v); the truncation error is below 3e-18
+  // Terms kept in each box's Taylor expansion of exp(u v); the truncation error is below 1e-17
   // relative for u v <= 6.3 (see the .cc).
-  static constexpr int kOrder = 42;
+  static constexpr int kOrder = 38;
   // Bumps farther than this many sigma from x may be left out (see the reach contract above).
   static constexpr double kReach = 12.0;
   // The largest (high - low) / sigma accepted, which bounds the memory (boxes are allocated densely).
@@ -70,20 +70,22 @@ class GaussianBoxSum {
  private:
   // Moments are kept in two expansions per box: around the box's left edge (used for points at or
   // right of that edge) and around its right edge (for points left of the left edge), so that u
-  // and v always have the same sign. Layout: [class][side][m][padded box], boxes contiguous so
-  // a point reads 8 neighbouring boxes of one moment in one vector load.
-  // Boxes of padding on each side, so that 8-box blocks near the ends read zeros, not past the end.
-  static constexpr int kPad = 8;
+  // and v always have the same sign. Boxes are grouped in tiles of kTile; layout
+  // [class][tile][side][m][box in tile], so the kTile boxes of one moment are one contiguous
+  // vector load and a tile's whole expansion is one contiguous block of memory.
+  static constexpr int kTile = 8;
+  // Edges kept beyond both ends, for the lanes of a tile that lie past the last box.
+  static constexpr int kPad = kTile;
 
   int box_of(double mu) const;
   double edge(int box) const { return edges_[static_cast<size_t>(box + kPad)]; }
+  size_t index(int c, int side, int m, int box) const {
+    const size_t tile = static_cast<size_t>(c) * static_cast<size_t>(n_tiles_) +
+                        static_cast<size_t>(box / kTile);
+    return ((tile * 2 + static_cast<size_t>(side)) * kOrder + static_cast<size_t>(m)) * kTile +
+           static_cast<size_t>(box % kTile);
+  }
   void accumulate(int box, double mu, const double* coefficients);
-  double* hi(int c, int side, int m) {
-    return hi_.data() + ((static_cast<size_t>(c) * 2 + side) * kOrder + m) * stride_;
-  }
-  double* lo(int c, int side, int m) {
-    return lo_.data() + ((static_cast<size_t>(c) * 2 + side) * kOrder + m) * stride_;
-  }
 
   struct Box {
     std::vector<int> ids;
@@ -98,9 +100,9 @@ class GaussianBoxSum {
   double width_;
   int n_classes_;
   int n_boxes_;
-  size_t stride_;               // padded boxes per moment row
-  std::vector<double> edges_;   // edges_[kPad + b] = left edge of box b (padded both sides)
-  std::vector<int> counts_;     // bumps per padded box
+  int n_tiles_;
+  std::vector<double> edges_;   // edges_[kPad + b] = left edge of box b, for -kPad <= b
+  std::vector<int> counts_;     // bumps per box, n_tiles_ * kTile of them
   std::vector<Box> boxes_;
   std::vector<double> hi_;      // moments, rounded (what evaluate reads)
   std::vector<double> lo_;      // their compensation terms: moment = hi + lo to ~2 ulps
