@@ -104,11 +104,11 @@ BENCHMARK_CAPTURE(BM_TpeAsk, default, false, false)
 BENCHMARK_CAPTURE(BM_TpeAsk, multivariate, true, false)
     ->ArgName("trials")->Arg(100)->Arg(1000)->Arg(5000)->Arg(10000)
     ->Unit(benchmark::kMillisecond)->MinTime(1.0);
-// 100 asks: the study grows from 1,000 to 1,100 trials.
+// 100 asks: the study grows from 1,000 to 1,100 trials (10,000 to 10,100).
 BENCHMARK_CAPTURE(BM_TpeAsk, default_growing, false, true)
-    ->ArgName("trials")->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(100);
+    ->ArgName("trials")->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond)->Iterations(100);
 BENCHMARK_CAPTURE(BM_TpeAsk, multivariate_growing, true, true)
-    ->ArgName("trials")->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(100);
+    ->ArgName("trials")->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond)->Iterations(100);
 
 }  // namespace
 

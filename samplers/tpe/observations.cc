@@ -20,9 +20,14 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // one study starts afresh rather than growing without bound.
 constexpr size_t kMaxCachedParamLists = 256;
 
-// True if a trial's internal value may stand for a draw from `d` (the numeric range, or for
-// categoricals the very same choices).
-bool usable(const Distribution& d, const Distribution* trial_distribution, double internal) {
+template <class T>
+void grow(std::vector<T>& v, size_t n, T fill) {
+  if (v.size() < n) v.resize(n, fill);
+}
+
+}  // namespace
+
+bool usable_value(const Distribution& d, const Distribution* trial_distribution, double internal) {
   if (std::isnan(internal)) return false;
   if (const auto* f = std::get_if<FloatDistribution>(&d)) {
     return internal >= f->low && internal <= f->high;
@@ -32,13 +37,6 @@ bool usable(const Distribution& d, const Distribution* trial_distribution, doubl
   }
   return trial_distribution != nullptr && *trial_distribution == d;
 }
-
-template <class T>
-void grow(std::vector<T>& v, size_t n, T fill) {
-  if (v.size() < n) v.resize(n, fill);
-}
-
-}  // namespace
 
 double to_estimator_space(const Distribution& d, double internal) {
   bool log = false;
@@ -178,7 +176,7 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
       if (it != t.params.end()) {
         auto dit = t.distributions.find(names[j]);
         const Distribution* td = dit == t.distributions.end() ? nullptr : &dit->second;
-        if (usable(distributions[j], td, it->second)) {
+        if (usable_value(distributions[j], td, it->second)) {
           v = to_estimator_space(distributions[j], it->second);
         }
       }

@@ -42,6 +42,10 @@ struct Observations {
   double value(int trial, int param) const { return values[trial * n_params + param]; }
 };
 
+// True if a trial's internal value may stand for a draw from `d`: inside the numeric range, or
+// for categoricals from the very same choices (`trial_distribution`, the trial's own).
+bool usable_value(const Distribution& d, const Distribution* trial_distribution, double internal);
+
 // A param's internal value in the estimator's space: log params as their logs.
 double to_estimator_space(const Distribution& d, double internal);
 

@@ -13,6 +13,7 @@
 #include "samplers/tpe/multi_objective.h"
 #include "samplers/tpe/observations.h"
 #include "samplers/tpe/parzen_estimator.h"
+#include "samplers/tpe/univariate_feed.h"
 
 namespace hpo {
 
@@ -109,6 +110,35 @@ Eigen::VectorXd checked_weights(const std::function<std::vector<double>(int)>& f
   return out;
 }
 
+// Draws n_candidates from `below` and returns the one with the largest l(x) / g(x), where
+// log_above(x, out) gives log g.
+template <class LogAbove>
+InternalParams best_candidate(const tpe::ParzenEstimator& below, int n_candidates,
+                              std::mt19937_64& rng, const std::vector<Distribution>& distributions,
+                              const std::vector<std::string>& names, const LogAbove& log_above) {
+  const int d = static_cast<int>(names.size());
+  Eigen::MatrixXd candidates;
+  below.sample(rng, n_candidates, candidates);
+  // Score the values the trial would really get: on the grid, rounded ints.
+  for (Eigen::Index i = 0; i < candidates.rows(); ++i) {
+    for (int j = 0; j < d; ++j) {
+      candidates(i, j) = tpe::to_estimator_space(distributions[j],
+                                        to_internal_value(distributions[j], candidates(i, j)));
+    }
+  }
+  Eigen::VectorXd log_l, log_g;
+  below.log_pdf(candidates, log_l);
+  log_above(candidates, log_g);
+  Eigen::Index best = 0;
+  (log_l - log_g).maxCoeff(&best);
+
+  InternalParams out;
+  for (int j = 0; j < d; ++j) {
+    out.emplace(names[j], to_internal_value(distributions[j], candidates(best, j)));
+  }
+  return out;
+}
+
 }  // namespace
 
 int tpe_default_gamma(int n) {
@@ -132,7 +162,9 @@ std::vector<double> tpe_default_weights(int n) {
 }
 
 TpeSampler::TpeSampler(TpeSamplerOptions options)
-    : options_(std::move(options)), cache_(std::make_unique<ObservationCache>()) {
+    : options_(std::move(options)),
+      cache_(std::make_unique<ObservationCache>()),
+      feed_(std::make_unique<tpe::UnivariateFeed>()) {
   if (options_.group && !options_.multivariate) {
     throw std::invalid_argument("TPE option group=true requires multivariate=true");
   }
@@ -157,6 +189,17 @@ TpeSampler::~TpeSampler() = default;
 void TpeSampler::reseed(uint64_t seed) {
   std::lock_guard<std::mutex> lock(seed_mutex_);
   seed_ = seed;
+}
+
+tpe::ParzenEstimatorOptions TpeSampler::parzen_options() const {
+  tpe::ParzenEstimatorOptions pe;
+  pe.consider_prior = options_.consider_prior;
+  pe.prior_weight = options_.prior_weight;
+  pe.consider_magic_clip = options_.consider_magic_clip;
+  pe.consider_endpoints = options_.consider_endpoints;
+  pe.normalized_kernels = options_.normalized_kernels;
+  pe.multivariate = options_.multivariate;
+  return pe;
 }
 
 uint64_t TpeSampler::seed() const {
@@ -228,6 +271,27 @@ std::optional<InternalParams> TpeSampler::sample_space(
   if (n_objectives > 2) {
     throw std::invalid_argument("TPE supports one or two objectives, got " +
                                 std::to_string(n_objectives));
+  }
+  if (n_objectives == 1 && names.size() == 1 && !options_.multivariate && !options_.weights &&
+      options_.consider_prior && options_.consider_magic_clip && !study.filtered()) {
+    // Univariate: the feed keeps the above estimator across asks (for a view that shows every
+    // trial: the feed is per study).
+    const ParzenDimension dim = dimension_of(distributions[0]);
+    const tpe::ParzenEstimatorOptions pe_options = parzen_options();
+    tpe::UnivariateFeed::View view = feed_->view(
+        study, trial.trial_id, names[0], distributions[0], dim, pe_options,
+        options_.constant_liar, options_.gamma ? options_.gamma : tpe_default_gamma);
+    if (view.n_finished < options_.n_startup_trials) return std::nullopt;
+    if (view.above != nullptr) {
+      const tpe::ParzenEstimator pe_below(
+          {dim}, view.below, checked_weights({}, static_cast<int>(view.below.rows())),
+          pe_options);
+      std::mt19937_64 rng(trial_seed(seed(), trial.number, stream));
+      return best_candidate(pe_below, options_.n_ei_candidates, rng, distributions, names,
+                            [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) {
+                              view.above->log_pdf(x, out);
+                            });
+    }
   }
   const tpe::Observations obs = cache_->collect(study, trial.trial_id, names, distributions,
                                                 options_.constant_liar);
@@ -309,39 +373,17 @@ std::optional<InternalParams> TpeSampler::sample_space(
       x_above_sorted.resize(0, 0);  // some kept row lacks an order: keep trial order
     }
   }
-  tpe::ParzenEstimatorOptions pe_options;
-  pe_options.consider_prior = options_.consider_prior;
-  pe_options.prior_weight = options_.prior_weight;
-  pe_options.consider_magic_clip = options_.consider_magic_clip;
-  pe_options.consider_endpoints = options_.consider_endpoints;
-  pe_options.normalized_kernels = options_.normalized_kernels;
-  pe_options.multivariate = options_.multivariate;
+  const tpe::ParzenEstimatorOptions pe_options = parzen_options();
   const tpe::ParzenEstimator pe_below(dims, x_below, w_below, pe_options);
   const tpe::ParzenEstimator pe_above(std::move(dims),
                                       x_above_sorted.size() > 0 ? x_above_sorted : x_above,
                                       w_above, pe_options);
 
   std::mt19937_64 rng(trial_seed(seed(), trial.number, stream));
-  Eigen::MatrixXd candidates;
-  pe_below.sample(rng, options_.n_ei_candidates, candidates);
-  // Score the values the trial would really get: on the grid, rounded ints.
-  for (Eigen::Index i = 0; i < candidates.rows(); ++i) {
-    for (int j = 0; j < d; ++j) {
-      candidates(i, j) = tpe::to_estimator_space(distributions[j],
-                                        to_internal_value(distributions[j], candidates(i, j)));
-    }
-  }
-  Eigen::VectorXd log_l, log_g;
-  pe_below.log_pdf(candidates, log_l);
-  pe_above.log_pdf(candidates, log_g);
-  Eigen::Index best = 0;
-  (log_l - log_g).maxCoeff(&best);
-
-  InternalParams out;
-  for (int j = 0; j < d; ++j) {
-    out.emplace(names[j], to_internal_value(distributions[j], candidates(best, j)));
-  }
-  return out;
+  return best_candidate(pe_below, options_.n_ei_candidates, rng, distributions, names,
+                        [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) {
+                          pe_above.log_pdf(x, out);
+                        });
 }
 
 }  // namespace hpo

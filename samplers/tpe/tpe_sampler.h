@@ -26,6 +26,10 @@
 #include "core/study_view.h"
 
 namespace hpo {
+namespace tpe {
+struct ParzenEstimatorOptions;
+class UnivariateFeed;
+}  // namespace tpe
 
 // The number of "below" trials out of n finished ones: ceil(0.1 n), at most 25.
 int tpe_default_gamma(int n);
@@ -94,12 +98,14 @@ class TpeSampler final : public Sampler {
                                              const std::vector<std::string>& names,
                                              const std::vector<Distribution>& distributions,
                                              uint64_t stream);
+  tpe::ParzenEstimatorOptions parzen_options() const;
   uint64_t seed() const;
 
   TpeSamplerOptions options_;
   mutable std::mutex seed_mutex_;
   uint64_t seed_;
   std::unique_ptr<ObservationCache> cache_;
+  std::unique_ptr<tpe::UnivariateFeed> feed_;  // univariate single-objective TPE
 };
 
 }  // namespace hpo

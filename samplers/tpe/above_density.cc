@@ -1,0 +1,392 @@
+#include "samplers/tpe/above_density.h"
+
+#include <algorithm>
+#include <cassert>
+#include <climits>
+#include <cmath>
+#include <numbers>
+
+#include "samplers/tpe/truncated_normal.h"
+
+namespace hpo::tpe {
+namespace {
+
+// tpe_default_weights: the newest 25 observations weigh 1, older ones ramp up from 1/n.
+constexpr int kFullWeightNewest = 25;
+// The magic clip's floor is range / min(100, 1 + n_kernels): fixed from 99 members on, which is
+// when floor-width kernels can share boxes.
+constexpr int kFixedFloorKernels = 100;
+// Farther than this many floor widths, a discrete kernel's cell mass is below e^-72 of its peak.
+constexpr double kCellReach = 12.0;
+const double kSqrt2Pi = std::sqrt(2.0 * std::numbers::pi);
+// Moving a boxed kernel (its rank changed) recomputes its box; past this many, refilling the
+// boxes from scratch is cheaper.
+constexpr size_t kMaxKernelsMovedOneByOne = 16;
+
+}  // namespace
+
+AboveDensity::AboveDensity(ParzenDimension dimension, const ParzenEstimatorOptions& options)
+    : dim_(dimension), options_(options) {
+  assert(options_.consider_prior && options_.consider_magic_clip);
+  range_ = categorical() ? 1.0 : dim_.high - dim_.low;
+  scale_ = range_;
+  prior_slot_ = add_kernel(categorical() ? 0.0 : 0.5 * (dim_.low + dim_.high), -1);
+  rebuild();
+}
+
+AboveDensity::~AboveDensity() = default;
+
+double AboveDensity::floor_sigma() const {
+  return range_ / std::min(100.0, 1.0 + n_kernels());
+}
+
+int AboveDensity::ramp_end() const {
+  return n_members_ < kFullWeightNewest ? 0 : n_members_ - kFullWeightNewest;
+}
+
+double AboveDensity::alpha() const { return 1.0 / n_members_; }
+
+double AboveDensity::beta() const {
+  const int ramp = ramp_end();
+  return ramp >= 2 ? (1.0 - 1.0 / n_members_) / (ramp - 1) : 0.0;
+}
+
+double AboveDensity::weight(int rank) const {
+  return rank < ramp_end() ? alpha() + beta() * rank : 1.0;
+}
+
+double AboveDensity::total_weight() const {
+  const double ramp = ramp_end();
+  const double ramp_sum = ramp > 0 ? ramp * alpha() + beta() * ramp * (ramp - 1) / 2 : 0.0;
+  return ramp_sum + (n_members_ - ramp) + options_.prior_weight;
+}
+
+int AboveDensity::add_kernel(double mu, int number) {
+  int slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<int>(kernels_.size());
+    kernels_.emplace_back();
+    direct_position_.push_back(-1);
+  }
+  Kernel& k = kernels_[slot];
+  k = Kernel{};
+  k.mu = mu;
+  k.number = number;
+  k.alive = true;
+  by_value_.emplace(ValueKey{mu, number < 0 ? INT_MAX : number}, slot);
+  if (number >= 0) {
+    if (static_cast<int>(slot_by_number_.size()) <= number) slot_by_number_.resize(number + 1, -1);
+    slot_by_number_[number] = slot;
+    ++n_members_;
+    max_number_ = std::max(max_number_, number);
+  }
+  return slot;
+}
+
+void AboveDensity::remove_kernel(int slot) {
+  Kernel& k = kernels_[slot];
+  if (k.box_id >= 0) boxes_->remove(k.box_id);
+  k.box_id = -1;
+  if (direct_position_[slot] >= 0) {
+    const int pos = direct_position_[slot];
+    direct_[pos] = direct_.back();
+    direct_position_[direct_[pos]] = pos;
+    direct_.pop_back();
+    direct_position_[slot] = -1;
+  }
+  by_value_.erase(ValueKey{k.mu, k.number < 0 ? INT_MAX : k.number});
+  slot_by_number_[k.number] = -1;
+  --n_members_;
+  k.alive = false;
+  free_slots_.push_back(slot);
+}
+
+std::vector<AboveDensity::Member> AboveDensity::members() const {
+  std::vector<Member> out;
+  for (int number = 0; number < static_cast<int>(slot_by_number_.size()); ++number) {
+    const int slot = slot_by_number_[number];
+    if (slot >= 0) out.push_back({number, kernels_[slot].mu});
+  }
+  return out;
+}
+
+void AboveDensity::refresh_width(std::map<ValueKey, int>::iterator it) {
+  Kernel& k = kernels_[it->second];
+  if (categorical()) return;
+  if (k.number < 0) {
+    k.sigma = range_;  // the prior spans the support
+  } else {
+    // As ParzenEstimator: the larger gap to the sorted neighbours (the support's ends count),
+    // the outermost kernels looking only inwards without consider_endpoints; then the clip.
+    const bool first = it == by_value_.begin();
+    const bool last = std::next(it) == by_value_.end();
+    const double left = first ? dim_.low : std::prev(it)->first.first;
+    const double right = last ? dim_.high : std::next(it)->first.first;
+    double sigma = std::max(k.mu - left, right - k.mu);
+    if (!options_.consider_endpoints && n_kernels() >= 2) {
+      if (first) sigma = right - k.mu;
+      if (last) sigma = k.mu - left;
+    }
+    k.sigma = std::clamp(sigma, floor_sigma(), range_);
+  }
+  const double lognorm =
+      log_normalizer((dim_.low - k.mu) / k.sigma, (dim_.high - k.mu) / k.sigma);
+  if (continuous()) {
+    const double width = options_.normalized_kernels ? k.sigma : 1.0;
+    k.coef = scale_ / (width * kSqrt2Pi * std::exp(lognorm));
+  } else {
+    k.coef = scale_ * std::exp(-lognorm);
+  }
+}
+
+void AboveDensity::refresh_around(double mu, int number) {
+  if (by_value_.empty()) return;
+  auto it = by_value_.lower_bound(ValueKey{mu, number < 0 ? INT_MAX : number});
+  // The kernel itself (if present) and its neighbours on both sides.
+  std::vector<std::map<ValueKey, int>::iterator> around;
+  if (it != by_value_.end()) {
+    around.push_back(it);
+    if (std::next(it) != by_value_.end()) around.push_back(std::next(it));
+  }
+  if (it != by_value_.begin()) {
+    around.push_back(std::prev(it));
+  }
+  for (auto a : around) {
+    refresh_width(a);
+    place(a->second);
+  }
+}
+
+void AboveDensity::rerank_from(int from_number, std::vector<int>& changed) {
+  int rank = 0;
+  for (int number = std::min(from_number, static_cast<int>(slot_by_number_.size())) - 1;
+       number >= 0; --number) {
+    if (slot_by_number_[number] >= 0) {
+      rank = kernels_[slot_by_number_[number]].rank + 1;
+      break;
+    }
+  }
+  for (int number = std::max(from_number, 0); number < static_cast<int>(slot_by_number_.size());
+       ++number) {
+    const int slot = slot_by_number_[number];
+    if (slot < 0) continue;
+    if (kernels_[slot].rank != rank) {
+      kernels_[slot].rank = rank;
+      changed.push_back(slot);
+    }
+    ++rank;
+  }
+}
+
+void AboveDensity::place(int slot) {
+  if (!continuous()) return;
+  Kernel& k = kernels_[slot];
+  const bool boxed = boxes_ && k.number >= 0 && k.sigma == last_floor_ && k.rank < ramp_end();
+  if (k.box_id >= 0) {
+    if (boxed && k.box_rank == k.rank) return;
+    boxes_->remove(k.box_id);
+    k.box_id = -1;
+  }
+  if (boxed) {
+    if (direct_position_[slot] >= 0) {
+      const int pos = direct_position_[slot];
+      direct_[pos] = direct_.back();
+      direct_position_[direct_[pos]] = pos;
+      direct_.pop_back();
+      direct_position_[slot] = -1;
+    }
+    const double coefficients[2] = {k.coef, k.coef * k.rank};
+    k.box_id = boxes_->add(k.mu, coefficients);
+    k.box_rank = k.rank;
+  } else if (direct_position_[slot] < 0) {
+    direct_position_[slot] = static_cast<int>(direct_.size());
+    direct_.push_back(slot);
+  }
+}
+
+void AboveDensity::rebuild() {
+  last_floor_ = categorical() ? 0.0 : floor_sigma();
+  std::vector<int> ignored;
+  rerank_from(0, ignored);
+  for (auto it = by_value_.begin(); it != by_value_.end(); ++it) refresh_width(it);
+  if (!continuous()) return;
+  boxes_.reset();
+  if (n_kernels() >= kFixedFloorKernels) {
+    boxes_ = std::make_unique<GaussianBoxSum>(dim_.low, dim_.high, last_floor_, 2);
+  }
+  direct_.clear();
+  std::fill(direct_position_.begin(), direct_position_.end(), -1);
+  for (Kernel& k : kernels_) k.box_id = -1;
+  for (int slot = 0; slot < static_cast<int>(kernels_.size()); ++slot) {
+    if (kernels_[slot].alive) place(slot);
+  }
+}
+
+void AboveDensity::update(const std::vector<Member>& added_in, const std::vector<int>& removed) {
+  std::vector<Member> added = added_in;
+  std::sort(added.begin(), added.end(),
+            [](const Member& a, const Member& b) { return a.number < b.number; });
+  const int old_ramp = ramp_end();
+  int lowest = INT_MAX;  // the lowest trial number whose successors' ranks may shift
+  std::vector<ValueKey> gone;
+  for (int number : removed) {
+    const int slot = slot_by_number_[number];
+    assert(slot >= 0);
+    gone.push_back({kernels_[slot].mu, number});
+    remove_kernel(slot);
+    lowest = std::min(lowest, number);
+  }
+  std::vector<int> fresh;
+  for (const Member& m : added) {
+    const bool appended = m.number > max_number_;
+    if (!appended) lowest = std::min(lowest, m.number);
+    const int slot = add_kernel(m.value, m.number);
+    kernels_[slot].rank = n_members_ - 1;  // right for appends; reranked below otherwise
+    fresh.push_back(slot);
+  }
+  if (removed.empty() && added.empty()) return;
+  if (categorical()) {
+    // No widths: only the ranks, which weigh the choices.
+    std::vector<int> changed;
+    if (lowest != INT_MAX) rerank_from(lowest, changed);
+    return;
+  }
+  if (floor_sigma() != last_floor_) {
+    // Few kernels: the floor still moves with their number, and with it every width.
+    rebuild();
+    return;
+  }
+  std::vector<int> changed;
+  if (lowest != INT_MAX) rerank_from(lowest, changed);
+  for (const ValueKey& key : gone) refresh_around(key.first, key.second);
+  for (int slot : fresh) refresh_around(kernels_[slot].mu, kernels_[slot].number);
+  if (!continuous() || !boxes_) return;
+  if (changed.size() > kMaxKernelsMovedOneByOne) {
+    // Most ranks moved (a trial near the start came or went): refill the boxes.
+    boxes_ = std::make_unique<GaussianBoxSum>(dim_.low, dim_.high, last_floor_, 2);
+    for (Kernel& k : kernels_) k.box_id = -1;
+    for (int slot = 0; slot < static_cast<int>(kernels_.size()); ++slot) {
+      if (kernels_[slot].alive) place(slot);
+    }
+    return;
+  }
+  for (int slot : changed) place(slot);
+  // Kernels whose rank crossed the ramp's end change class; the ramp's end is near the newest
+  // trials, so they are found walking back from the newest.
+  const int new_ramp = ramp_end();
+  if (old_ramp != new_ramp) {
+    const int lo = std::min(old_ramp, new_ramp), hi = std::max(old_ramp, new_ramp);
+    int rank = n_members_;
+    for (int number = max_number_; number >= 0 && rank > lo; --number) {
+      const int slot = slot_by_number_[number];
+      if (slot < 0) continue;
+      --rank;
+      if (rank < hi + 1) place(slot);
+    }
+  }
+}
+
+void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const {
+  const Eigen::Index n = samples.rows();
+  out.resize(n);
+  const double log_total = std::log(total_weight());
+  if (categorical()) {
+    std::vector<double> by_choice(dim_.n_choices, 0.0);
+    double observed = 0.0;
+    for (const Kernel& k : kernels_) {
+      if (!k.alive || k.number < 0) continue;
+      const double w = weight(k.rank);
+      by_choice[static_cast<size_t>(k.mu)] += w;
+      observed += w;
+    }
+    const double s = options_.prior_weight / (n_members_ + 1.0);
+    const double c = dim_.n_choices;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double p = (s * observed + by_choice[static_cast<size_t>(samples(i, 0))]) /
+                           (1.0 + c * s) +
+                       options_.prior_weight / c;
+      out(i) = std::log(p) - log_total;
+    }
+    return;
+  }
+  if (continuous()) {
+    Eigen::VectorXd boxed = Eigen::VectorXd::Zero(n);
+    if (boxes_ && boxes_->size() > 0) {
+      const double class_weights[2] = {alpha(), beta()};
+      boxes_->evaluate(samples.col(0).data(), static_cast<int>(n), class_weights, boxed.data());
+    }
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double x = samples(i, 0);
+      double sum = boxed(i);
+      for (int slot : direct_) {
+        const Kernel& k = kernels_[slot];
+        const double z = (x - k.mu) / k.sigma;
+        const double w = k.number < 0 ? options_.prior_weight : weight(k.rank);
+        sum += w * k.coef * std::exp(-0.5 * z * z);
+      }
+      out(i) = std::log(sum) - log_total - std::log(scale_);
+    }
+    return;
+  }
+  // Discrete: kernels of the floor width on the grid add up by cell; the rest one by one.
+  const double floor = last_floor_;
+  const int n_cells = static_cast<int>(std::round((dim_.high - dim_.low) / dim_.step));
+  std::vector<double> by_cell(static_cast<size_t>(n_cells), 0.0);
+  std::vector<int> others;
+  for (int slot = 0; slot < static_cast<int>(kernels_.size()); ++slot) {
+    const Kernel& k = kernels_[slot];
+    if (!k.alive) continue;
+    const int cell = k.number >= 0 && k.sigma == floor ? dim_.cell_of(k.mu) : -1;
+    if (cell < 0) {
+      others.push_back(slot);
+    } else {
+      by_cell[static_cast<size_t>(cell)] += weight(k.rank) * k.coef;
+    }
+  }
+  CellMassTable table(dim_.low, dim_.high, dim_.step, floor);
+  const int reach = static_cast<int>(std::ceil(kCellReach * floor / dim_.step)) + 1;
+  std::vector<double> mass_by_offset(2 * static_cast<size_t>(reach) + 1,
+                                     std::numeric_limits<double>::quiet_NaN());
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double x = samples(i, 0);
+    const int x_cell = dim_.cell_of(x);
+    double sum = 0.0;
+    const double lo = std::max(x - 0.5 * dim_.step, dim_.low);
+    const double hi = std::min(x + 0.5 * dim_.step, dim_.high);
+    auto direct = [&](const Kernel& k, double w) {
+      sum += w * k.coef * std::exp(log_gauss_mass((lo - k.mu) / k.sigma, (hi - k.mu) / k.sigma));
+    };
+    for (int slot : others) {
+      const Kernel& k = kernels_[slot];
+      direct(k, k.number < 0 ? options_.prior_weight : weight(k.rank));
+    }
+    bool by_table = x_cell >= 0;
+    for (int offset = -reach; by_table && offset <= reach; ++offset) {
+      const int cell = x_cell - offset;
+      if (cell < 0 || cell >= n_cells || by_cell[static_cast<size_t>(cell)] == 0.0) continue;
+      double& m = mass_by_offset[static_cast<size_t>(offset + reach)];
+      if (std::isnan(m)) {
+        const double log_mass = table.get_by_offset(offset);
+        if (std::isnan(log_mass)) {
+          by_table = false;
+          break;
+        }
+        m = std::exp(log_mass);
+      }
+      sum += by_cell[static_cast<size_t>(cell)] * m;
+    }
+    if (!by_table) {
+      // Off the grid, or a grid too fine for the table: every kernel one by one.
+      sum = 0.0;
+      for (const Kernel& k : kernels_) {
+        if (k.alive) direct(k, k.number < 0 ? options_.prior_weight : weight(k.rank));
+      }
+    }
+    out(i) = std::log(sum) - log_total - std::log(scale_);
+  }
+}
+
+}  // namespace hpo::tpe
