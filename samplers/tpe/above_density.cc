@@ -44,21 +44,19 @@ int AboveDensity::ramp_end() const {
   return n_members_ < kFullWeightNewest ? 0 : n_members_ - kFullWeightNewest;
 }
 
-double AboveDensity::alpha() const { return 1.0 / n_members_; }
-
-double AboveDensity::beta() const {
-  const int ramp = ramp_end();
-  return ramp >= 2 ? (1.0 - 1.0 / n_members_) / (ramp - 1) : 0.0;
-}
-
-double AboveDensity::weight(int rank) const {
-  return rank < ramp_end() ? alpha() + beta() * rank : 1.0;
+AboveDensity::Ramp AboveDensity::ramp() const {
+  Ramp r;
+  r.end = ramp_end();
+  r.alpha = n_members_ > 0 ? 1.0 / n_members_ : 0.0;
+  r.beta = r.end >= 2 ? (1.0 - 1.0 / n_members_) / (r.end - 1) : 0.0;
+  return r;
 }
 
 double AboveDensity::total_weight() const {
-  const double ramp = ramp_end();
-  const double ramp_sum = ramp > 0 ? ramp * alpha() + beta() * ramp * (ramp - 1) / 2 : 0.0;
-  return ramp_sum + (n_members_ - ramp) + options_.prior_weight;
+  const Ramp r = ramp();
+  const double end = r.end;
+  const double ramp_sum = end > 0 ? end * r.alpha + r.beta * end * (end - 1) / 2 : 0.0;
+  return ramp_sum + (n_members_ - end) + options_.prior_weight;
 }
 
 int AboveDensity::add_kernel(double mu, int number) {
@@ -75,6 +73,7 @@ int AboveDensity::add_kernel(double mu, int number) {
   k = Kernel{};
   k.mu = mu;
   k.number = number;
+  if (dim_.kind == DimensionKind::kDiscrete) k.cell = dim_.cell_of(mu);
   k.alive = true;
   by_value_.emplace(ValueKey{mu, number < 0 ? INT_MAX : number}, slot);
   if (number >= 0) {
@@ -293,6 +292,7 @@ void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out)
   const Eigen::Index n = samples.rows();
   out.resize(n);
   const double log_total = std::log(total_weight());
+  const Ramp weight = ramp();
   if (categorical()) {
     std::vector<double> by_choice(dim_.n_choices, 0.0);
     double observed = 0.0;
@@ -315,7 +315,7 @@ void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out)
   if (continuous()) {
     Eigen::VectorXd boxed = Eigen::VectorXd::Zero(n);
     if (boxes_ && boxes_->size() > 0) {
-      const double class_weights[2] = {alpha(), beta()};
+      const double class_weights[2] = {weight.alpha, weight.beta};
       boxes_->evaluate(samples.col(0).data(), static_cast<int>(n), class_weights, boxed.data());
     }
     for (Eigen::Index i = 0; i < n; ++i) {
@@ -339,7 +339,7 @@ void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out)
   for (int slot = 0; slot < static_cast<int>(kernels_.size()); ++slot) {
     const Kernel& k = kernels_[slot];
     if (!k.alive) continue;
-    const int cell = k.number >= 0 && k.sigma == floor ? dim_.cell_of(k.mu) : -1;
+    const int cell = k.number >= 0 && k.sigma == floor ? k.cell : -1;
     if (cell < 0) {
       others.push_back(slot);
     } else {

@@ -56,6 +56,7 @@ class AboveDensity {
     double sigma = 0.0;
     double coef = 0.0;  // 1 / normalizer, scaled by the range (see scale_)
     int number = -1;    // -1: the prior
+    int cell = -1;      // discrete: the grid cell of mu (ParzenDimension::cell_of)
     int rank = 0;       // chronological index among members
     int box_id = -1;    // in boxes_ (rank < ramp, floor width), else -1
     int box_rank = 0;   // the rank its second coefficient was added with
@@ -69,10 +70,14 @@ class AboveDensity {
   double floor_sigma() const;
   // Weights: w(rank) = alpha + beta * rank below the ramp's end, 1 after it; the prior's is
   // options_.prior_weight. total_weight() sums them all.
+  struct Ramp {
+    int end = 0;
+    double alpha = 0.0;
+    double beta = 0.0;
+    double operator()(int rank) const { return rank < end ? alpha + beta * rank : 1.0; }
+  };
   int ramp_end() const;
-  double alpha() const;
-  double beta() const;
-  double weight(int rank) const;
+  Ramp ramp() const;
   double total_weight() const;
 
   int add_kernel(double mu, int number);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -43,14 +44,17 @@ double run_objective(Trial& t) {
   return v;
 }
 
-class UnivariateFeedTest : public ::testing::TestWithParam<bool> {};
-INSTANTIATE_TEST_SUITE_P(ConstantLiar, UnivariateFeedTest, ::testing::Bool());
+// (constant liar, normalized kernels)
+class UnivariateFeedTest : public ::testing::TestWithParam<std::tuple<bool, bool>> {};
+INSTANTIATE_TEST_SUITE_P(LiarAndKernels, UnivariateFeedTest,
+                         ::testing::Combine(::testing::Bool(), ::testing::Bool()));
 
 TEST_P(UnivariateFeedTest, ProposesWhatAFreshBuildProposes) {
   TpeSamplerOptions kept;
   kept.seed = 3;
   kept.multivariate = false;
-  kept.constant_liar = GetParam();
+  kept.constant_liar = std::get<0>(GetParam());
+  kept.normalized_kernels = std::get<1>(GetParam());
   TpeSamplerOptions fresh = kept;
   fresh.weights = tpe_default_weights;  // the same weights, through the rebuild path
   auto kept_sampler = std::make_shared<TpeSampler>(kept);
