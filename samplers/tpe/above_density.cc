@@ -13,9 +13,10 @@ namespace {
 
 // tpe_default_weights: the newest 25 observations weigh 1, older ones ramp up from 1/n.
 constexpr int kFullWeightNewest = 25;
-// The magic clip's floor is range / min(100, 1 + n_kernels): fixed from 99 members on, which is
-// when floor-width kernels can share boxes.
-constexpr int kFixedFloorKernels = 100;
+// The magic clip's floor is range / min(100, 1 + n_kernels): fixed from 99 members on, when
+// floor-width kernels can share boxes. Boxes pay from about 300 kernels on: a box sum costs
+// about as much per point as 300 exp.
+constexpr int kBoxedMinKernels = 300;
 // Farther than this many floor widths, a discrete kernel's cell mass is below e^-72 of its peak.
 constexpr double kCellReach = 12.0;
 const double kSqrt2Pi = std::sqrt(2.0 * std::numbers::pi);
@@ -213,7 +214,7 @@ void AboveDensity::rebuild() {
   for (auto it = by_value_.begin(); it != by_value_.end(); ++it) refresh_width(it);
   if (!continuous()) return;
   boxes_.reset();
-  if (n_kernels() >= kFixedFloorKernels) {
+  if (n_kernels() >= kBoxedMinKernels) {
     boxes_ = std::make_unique<GaussianBoxSum>(dim_.low, dim_.high, last_floor_, 2);
   }
   direct_.clear();
@@ -262,7 +263,11 @@ void AboveDensity::update(const std::vector<Member>& added_in, const std::vector
   if (lowest != INT_MAX) rerank_from(lowest, changed);
   for (const ValueKey& key : gone) refresh_around(key.first, key.second);
   for (int slot : fresh) refresh_around(kernels_[slot].mu, kernels_[slot].number);
-  if (!continuous() || !boxes_) return;
+  if (!continuous()) return;
+  if (!boxes_) {
+    if (n_kernels() >= kBoxedMinKernels) rebuild();
+    return;
+  }
   if (changed.size() > kMaxKernelsMovedOneByOne) {
     // Most ranks moved (a trial near the start came or went): refill the boxes.
     boxes_ = std::make_unique<GaussianBoxSum>(dim_.low, dim_.high, last_floor_, 2);
@@ -346,10 +351,16 @@ void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out)
       by_cell[static_cast<size_t>(cell)] += weight(k.rank) * k.coef;
     }
   }
-  CellMassTable table(dim_.low, dim_.high, dim_.step, floor);
+  // Cell masses by offset, for the floor width: kept across calls until the floor moves.
   const int reach = static_cast<int>(std::ceil(kCellReach * floor / dim_.step)) + 1;
-  std::vector<double> mass_by_offset(2 * static_cast<size_t>(reach) + 1,
-                                     std::numeric_limits<double>::quiet_NaN());
+  if (!cell_masses_ || cell_masses_floor_ != floor) {
+    cell_masses_.emplace(dim_.low, dim_.high, dim_.step, floor);
+    cell_masses_floor_ = floor;
+    mass_by_offset_.assign(2 * static_cast<size_t>(reach) + 1,
+                           std::numeric_limits<double>::quiet_NaN());
+  }
+  CellMassTable& table = *cell_masses_;
+  std::vector<double>& mass_by_offset = mass_by_offset_;
   for (Eigen::Index i = 0; i < n; ++i) {
     const double x = samples(i, 0);
     const int x_cell = dim_.cell_of(x);

@@ -19,6 +19,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -106,10 +107,15 @@ class AboveDensity {
   int prior_slot_ = -1;
   int max_number_ = -1;
   double last_floor_ = 0.0;
-  // Continuous only, once the floor width is fixed (n_kernels >= 100).
+  // Continuous only, from kBoxedMinKernels kernels on (the floor width is fixed by then).
   std::unique_ptr<GaussianBoxSum> boxes_;
   std::vector<int> direct_;  // continuous: live kernels not in boxes_, by slot
   std::vector<int> direct_position_;  // slot -> index in direct_, or -1
+  // Discrete: the floor-width kernels' cell masses, filled as log_pdf needs them. log_pdf runs
+  // under the feed's lock, so these caches are never written concurrently.
+  mutable std::optional<CellMassTable> cell_masses_;
+  mutable double cell_masses_floor_ = 0.0;
+  mutable std::vector<double> mass_by_offset_;  // exp of the table's values, NaN until used
 };
 
 }  // namespace hpo::tpe
