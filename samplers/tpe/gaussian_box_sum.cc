@@ -216,6 +216,7 @@ void GaussianBoxSum::clear() {
 void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weights,
                               double* out) const {
   static_assert(kLanes == kTile, "one vector lane per box of a tile");
+  static_assert(kOrder % 2 == 0, "the even and odd Horner chains take kOrder / 2 moments each");
   check_weights(class_weights, n_classes_);
   const int last_box = n_boxes_ - 1;
   const double reach = kReach * sigma_;
