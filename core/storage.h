@@ -72,6 +72,16 @@ class Storage {
   virtual TrialPtr get_trial(int64_t trial_id) const = 0;
   // The study's trials in the given states, ordered by number.
   virtual Trials get_all_trials(int64_t study_id, StateMask states = StateMask::all()) const = 0;
+  // The trials numbered first_number or later, in the given states, ordered by number. Samplers
+  // that keep what they read of finished trials (which never change) ask only for the rest.
+  virtual Trials get_trials_from(int64_t study_id, int64_t first_number,
+                                 StateMask states = StateMask::all()) const {
+    Trials out;
+    for (TrialPtr& t : get_all_trials(study_id, states)) {
+      if (t->number >= first_number) out.push_back(std::move(t));
+    }
+    return out;
+  }
   virtual int64_t get_n_trials(int64_t study_id, StateMask states = StateMask::all()) const = 0;
 
   // ---- Heartbeats (backends shared by processes override these) ----

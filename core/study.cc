@@ -284,6 +284,10 @@ Trials Study::get_trials(StateMask states) const {
   return storage_->get_all_trials(study_id_, states);
 }
 
+Trials Study::get_trials_from(int64_t first_number, StateMask states) const {
+  return storage_->get_trials_from(study_id_, first_number, states);
+}
+
 int64_t Study::get_n_trials(StateMask states) const {
   return storage_->get_n_trials(study_id_, states);
 }

@@ -121,6 +121,8 @@ class Study final : public StudyView {
   const std::string& study_name() const override { return name_; }
   const std::vector<StudyDirection>& directions() const override { return directions_; }
   Trials get_trials(StateMask states = StateMask::all()) const override;
+  Trials get_trials_from(int64_t first_number,
+                         StateMask states = StateMask::all()) const override;
   int64_t get_n_trials(StateMask states = StateMask::all()) const override;
   void set_trial_system_attr(int64_t trial_id, std::string_view key,
                              const nlohmann::json& value) const override;

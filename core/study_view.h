@@ -21,11 +21,22 @@ class StudyView {
   virtual const std::vector<StudyDirection>& directions() const = 0;
   // The study's trials in the given states, ordered by number (shared snapshots).
   virtual Trials get_trials(StateMask states = StateMask::all()) const = 0;
+  // The trials numbered first_number or later (Storage::get_trials_from).
+  virtual Trials get_trials_from(int64_t first_number, StateMask states = StateMask::all()) const {
+    Trials out;
+    for (TrialPtr& t : get_trials(states)) {
+      if (t->number >= first_number) out.push_back(std::move(t));
+    }
+    return out;
+  }
   // How many trials get_trials(states) would return. Pruners ask on every decision, so a view
   // should answer without copying the trial list.
   virtual int64_t get_n_trials(StateMask states = StateMask::all()) const {
     return static_cast<int64_t>(get_trials(states).size());
   }
+  // True when this view hides some of the study's trials (Hyperband shows a sampler only the
+  // trials of one bracket): samplers that cache what they read per study must not then.
+  virtual bool filtered() const { return false; }
   // Writes through to storage. Const because samplers and pruners receive a const view: these
   // are the only writes they may make, and neither changes the view itself.
   virtual void set_trial_system_attr(int64_t trial_id, std::string_view key,

@@ -25,6 +25,11 @@ class TrialStudyView final : public StudyView {
     std::erase_if(all, [&](const TrialPtr& t) { return !(*filter_)(*t); });
     return all;
   }
+  Trials get_trials_from(int64_t first_number, StateMask states) const override {
+    if (!filtered()) return study_.get_trials_from(first_number, states);
+    return StudyView::get_trials_from(first_number, states);
+  }
+  bool filtered() const override { return filter_ != nullptr && *filter_; }
   int64_t get_n_trials(StateMask states) const override {
     if (filter_ == nullptr || !*filter_) return study_.get_n_trials(states);
     return static_cast<int64_t>(get_trials(states).size());

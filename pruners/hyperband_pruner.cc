@@ -43,6 +43,7 @@ class BracketView final : public StudyView {
       if (pruner_.bracket_id(study_.study_name(), t->number) == bracket_) mine.push_back(std::move(t));
     return mine;
   }
+  bool filtered() const override { return true; }
   void set_trial_system_attr(int64_t trial_id, std::string_view key,
                              const nlohmann::json& value) const override {
     study_.set_trial_system_attr(trial_id, key, value);

@@ -226,6 +226,20 @@ Trials InMemoryStorage::get_all_trials(int64_t study_id, StateMask states) const
   return out;
 }
 
+Trials InMemoryStorage::get_trials_from(int64_t study_id, int64_t first_number,
+                                        StateMask states) const {
+  std::lock_guard lock(mutex_);
+  const StudyRecord& record = study(study_id);
+  Trials out;
+  // Trials are stored by number.
+  const size_t first = static_cast<size_t>(std::clamp<int64_t>(
+      first_number, 0, static_cast<int64_t>(record.trials.size())));
+  for (size_t i = first; i < record.trials.size(); ++i) {
+    if (states.has(record.trials[i]->state)) out.push_back(record.trials[i]);
+  }
+  return out;
+}
+
 int64_t InMemoryStorage::get_n_trials(int64_t study_id, StateMask states) const {
   std::lock_guard lock(mutex_);
   const StudyRecord& record = study(study_id);

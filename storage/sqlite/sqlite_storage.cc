@@ -475,6 +475,10 @@ TrialPtr SqliteStorage::get_trial(int64_t trial_id) const {
 }
 
 Trials SqliteStorage::get_all_trials(int64_t study_id, StateMask states) const {
+  return get_trials_from(study_id, 0, states);
+}
+
+Trials SqliteStorage::get_trials_from(int64_t study_id, int64_t first_number, StateMask states) const {
   std::shared_ptr<StudyCache> cache;
   {
     std::lock_guard lock(cache_mutex_);
@@ -498,13 +502,16 @@ Trials SqliteStorage::get_all_trials(int64_t study_id, StateMask states) const {
       cache->finished_by_id[frozen->trial_id] = frozen;
     } else {
       cache->unfinished_ids.insert(trial->trial_id);
-      if (states.has(trial->state)) unfinished.push_back(std::move(trial));
+      if (states.has(trial->state) && trial->number >= first_number) {
+        unfinished.push_back(std::move(trial));
+      }
     }
   }
   Trials result;
   result.reserve(cache->finished.size() + unfinished.size());
-  for (const auto& [number, trial] : cache->finished)
-    if (states.has(trial->state)) result.push_back(trial);
+  for (auto it = cache->finished.lower_bound(first_number); it != cache->finished.end(); ++it) {
+    if (states.has(it->second->state)) result.push_back(it->second);
+  }
   if (!unfinished.empty()) {
     size_t middle = result.size();
     result.insert(result.end(), unfinished.begin(), unfinished.end());

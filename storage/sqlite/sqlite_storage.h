@@ -101,6 +101,8 @@ class SqliteStorage : public Storage {
 
   TrialPtr get_trial(int64_t trial_id) const override;
   Trials get_all_trials(int64_t study_id, StateMask states = StateMask::all()) const override;
+  Trials get_trials_from(int64_t study_id, int64_t first_number,
+                         StateMask states = StateMask::all()) const override;
   int64_t get_n_trials(int64_t study_id, StateMask states = StateMask::all()) const override;
 
   bool heartbeat_enabled() const override {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "core/errors.h"
 #include "core/storage.h"
@@ -154,8 +155,35 @@ TYPED_TEST_P(StorageConformance, ConcurrentWritersGetDenseNumbers) {
   EXPECT_EQ(ids.size(), 100u);
 }
 
+// Samplers read finished trials once and then ask only for the trials from the first unfinished
+// one on: a trial that finishes later must show up with its new state.
+TYPED_TEST_P(StorageConformance, TrialsFromANumberOn) {
+  Storage& s = this->s();
+  int64_t study = s.create_study({StudyDirection::kMinimize}, "from");
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(s.create_trial(study));
+  s.set_trial_state_values(ids[0], TrialState::kComplete, {1.0});
+  s.set_trial_state_values(ids[3], TrialState::kFail);
+  ASSERT_EQ(s.get_all_trials(study).size(), 6u);  // warms the backends' caches
+  s.set_trial_state_values(ids[4], TrialState::kComplete, {2.0});
+  auto numbers = [](const Trials& trials) {
+    std::vector<int64_t> out;
+    for (const TrialPtr& t : trials) out.push_back(t->number);
+    return out;
+  };
+  EXPECT_EQ(numbers(s.get_trials_from(study, 2)), (std::vector<int64_t>{2, 3, 4, 5}));
+  EXPECT_EQ(numbers(s.get_trials_from(study, 0, {TrialState::kComplete})),
+            (std::vector<int64_t>{0, 4}));
+  EXPECT_EQ(numbers(s.get_trials_from(study, 4, {TrialState::kRunning})),
+            (std::vector<int64_t>{5}));
+  EXPECT_EQ(s.get_trials_from(study, 4, {TrialState::kComplete}).at(0)->values,
+            (std::vector<double>{2.0}));
+  EXPECT_TRUE(s.get_trials_from(study, 6).empty());
+  EXPECT_TRUE(s.get_trials_from(study, 100).empty());
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StorageConformance, StudiesAndAttributes, TrialLifecycle,
                             NonFiniteValuesSurvive, TemplatesWaitingTrialsAndCounts,
-                            ConcurrentWritersGetDenseNumbers);
+                            ConcurrentWritersGetDenseNumbers, TrialsFromANumberOn);
 
 }  // namespace hpo::testing
