@@ -1,6 +1,7 @@
 #include "samplers/tpe/gaussian_box_sum.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -30,15 +31,18 @@
 //   -(v - u)^2 / 2 moves by |v - u| <= 12.5 times that: 490u. A plain sum of exp(-d^2/2) with
 //   d = (x - mu) / sigma has the same kind of error, 2u * d^2 = 312u at d = 12.5;
 // - exp(-v^2/2): the rounding of v^2/2 <= 78.2 is 78u in the exponent, exp itself 1u;
-// - the moment terms c exp(-u^2/2) u^m / m!: 2m + 3 roundings for term m. In a box's polynomial
-//   term m weighs (t^m/m!) / e^t (a Poisson(t) weight), so the weighted error is (2t + 3)u <= 16u;
-// - the moment sums: compensated (Neumaier) and kept as hi + lo, so hi is within 2u of the exact
-//   sum whatever the number of bumps: 2u;
+// - the moment terms c exp(-u^2/2) u^m / m!: exp 1 rounding, the power g u^m m more (u^4 and u^8
+//   by squaring carry 3 and 7), the product with c 1; 1/m! is applied to a chunk's sum, 2 more
+//   (the constant and the product): m + 4 for term m. In a box's polynomial term m weighs
+//   (t^m/m!) / e^t (a Poisson(t) weight), so the weighted error is (t + 4)u <= 10.3u;
+// - the moment sums: chunks of up to kChunk = 16 bumps are summed plainly (positive terms: at most
+//   15u), each chunk's sum is added compensated (TwoSum) to hi + lo, so hi is within 2u of the
+//   exact sum of the chunk sums whatever the number of bumps: 17u;
 // - the polynomial, Horner in v^2 over the even and the odd moments, v >= 0 and M >= 0: term m
 //   passes at most m + 3 roundings (v^2 counted m/2 times), weighted (t + 3)u <= 10u;
 // - the class combination (n_classes roundings, counted as 4u), the product with exp(-v^2/2) (1u)
 //   and the sum over the boxes (at most 9 tiles per lane, then 8 lanes: 15u), the final scale (1u).
-// Total below 490 + 79 + 16 + 2 + 10 + 4 + 1 + 15 + 1 = 618u = 6.9e-14, stated as 7.5e-14 to
+// Total below 490 + 79 + 10.3 + 17 + 10 + 4 + 1 + 15 + 1 = 627.3u = 7.0e-14, stated as 7.5e-14 to
 // cover the second-order terms. Underflow stays out of it while coefficients and weights lie in
 // [1e-100, 1e100]: the smallest term that matters is ~1e-17 * 12.5^-38 * 1e-100 ~ 1e-159.
 
@@ -48,6 +52,32 @@ namespace {
 constexpr int kLanes = 8;  // = GaussianBoxSum's tile
 using Lanes = Eigen::Array<double, kLanes, 1>;
 
+// 1 / m! for m < kOrder, each the double nearest the exact value.
+constexpr std::array<double, GaussianBoxSum::kOrder> make_inv_factorial() {
+  std::array<double, GaussianBoxSum::kOrder> out{};
+  long double f = 1.0L;
+  for (int m = 0; m < GaussianBoxSum::kOrder; ++m) {
+    if (m > 0) f *= m;
+    out[static_cast<size_t>(m)] = static_cast<double>(1.0L / f);
+  }
+  return out;
+}
+constexpr std::array<double, GaussianBoxSum::kOrder> kInvFactorial = make_inv_factorial();
+
+// out[i] = sum_k w[k * w_stride] * powers[k * kOrder + i] for i < B: B moments kept in registers
+// while n bumps stream past (one load of each power, no store until the end).
+template <int B>
+void sum_block(const double* powers, const double* w, size_t w_stride, int n, double* out) {
+  using Block = Eigen::Array<double, B, 1>;
+  Block acc = Block::Zero();
+  for (int k = 0; k < n; ++k) {
+    acc += w[static_cast<size_t>(k) * w_stride] *
+           Eigen::Map<const Block>(powers + static_cast<size_t>(k) * GaussianBoxSum::kOrder);
+  }
+  Eigen::Map<Block> result(out);
+  result = acc;
+}
+
 void check_weights(const double* weights, int n) {
   for (int c = 0; c < n; ++c) {
     if (!std::isfinite(weights[c]) || weights[c] < 0.0) {
@@ -55,15 +85,6 @@ void check_weights(const double* weights, int n) {
                                   " must be finite and >= 0, got " + std::to_string(weights[c]));
     }
   }
-}
-
-// hi + lo += x, compensated (Neumaier), and renormalized so that hi is the rounded sum.
-void compensated_add(double& hi, double& lo, double x) {
-  const double s = hi + x;
-  const double err = std::fabs(hi) >= std::fabs(x) ? (hi - s) + x : (x - s) + hi;
-  const double l = lo + err;
-  hi = s + l;
-  lo = l - (hi - s);
 }
 
 // The moments one evaluate() call reads, tiles [first_tile, ...) in the layout
@@ -115,7 +136,8 @@ GaussianBoxSum::GaussianBoxSum(double low, double high, double sigma, int n_clas
   counts_.assign(n_slots, 0);
   boxes_.resize(static_cast<size_t>(n_boxes_));
   hi_.assign(static_cast<size_t>(n_classes_) * 2 * kOrder * n_slots, 0.0);
-  lo_.assign(hi_.size(), 0.0);
+  lo_.assign(static_cast<size_t>(n_boxes_) * static_cast<size_t>(n_classes_) * 2 * kOrder, 0.0);
+  scratch_.assign(2 * static_cast<size_t>(n_classes_) * 2 * kOrder, 0.0);
 }
 
 int GaussianBoxSum::box_of(double mu) const {
@@ -128,55 +150,201 @@ int GaussianBoxSum::box_of(double mu) const {
   return b;
 }
 
-void GaussianBoxSum::accumulate(int box, double mu, const double* coefficients) {
-  const double u_side[2] = {(mu - edge(box)) * inv_sigma_, (edge(box + 1) - mu) * inv_sigma_};
-  for (int side = 0; side < 2; ++side) {
-    const double u = std::max(0.0, u_side[side]);
-    const double g = std::exp(-0.5 * u * u);
-    for (int c = 0; c < n_classes_; ++c) {
-      if (coefficients[c] == 0.0) continue;
-      double term = coefficients[c] * g;  // c exp(-u^2/2) u^m / m!, from m = 0 on
-      for (int m = 0; m < kOrder; ++m) {
-        const size_t i = index(c, side, m, box);
-        compensated_add(hi_[i], lo_[i], term);
-        term = term * u / (m + 1);
+void GaussianBoxSum::accumulate(int b, size_t first, size_t count, bool fresh) {
+  const Box& box = boxes_[static_cast<size_t>(b)];
+  const size_t nc = static_cast<size_t>(n_classes_);
+  const size_t row = 2 * kOrder;  // one class's moments, both sides
+  static_assert(2 * kOrder % 4 == 0, "the compensated sum takes four moments at a time");
+  double* chunk = scratch_.data();  // [c][side][m], the plain sum over one chunk
+  double* hi = chunk + nc * row;    // [c][side][m], the compensated total: hi + lo
+  double* lo = &lo_[static_cast<size_t>(b) * nc * row];
+  double* hi_data = hi_.data();
+  if (fresh) std::fill(lo, lo + nc * row, 0.0);
+  for (size_t c = 0; c < nc; ++c) {
+    for (int side = 0; side < 2; ++side) {
+      const size_t from = index(static_cast<int>(c), side, 0, b);
+      const size_t to = c * row + static_cast<size_t>(side * kOrder);
+      for (size_t m = 0; m < kOrder; ++m) {
+        hi[to + m] = fresh ? 0.0 : hi_data[from + m * kTile];
+      }
+    }
+  }
+  const double left = edge(b);
+  const double right = edge(b + 1);
+  const double* inv_factorial = kInvFactorial.data();
+  // g u^m for the bumps of one chunk, [side][bump][m], with g = exp(-u^2/2): u and g from the
+  // box's left edge for side 0, from its right edge for side 1.
+  alignas(16) double powers[2][kChunk][kOrder];
+  for (size_t start = first; start < first + count; start += kChunk) {
+    const int n_in = static_cast<int>(std::min<size_t>(kChunk, first + count - start));
+    for (int k = 0; k < n_in; ++k) {
+      const double mu = box.mus[start + static_cast<size_t>(k)];
+      // u >= 0 from each of the box's edges (rounding may leave a hair below 0 at the edge).
+      const double u0 = std::max(0.0, (mu - left) * inv_sigma_);
+      const double u1 = std::max(0.0, (right - mu) * inv_sigma_);
+      double* p0 = powers[0][k];
+      double* p1 = powers[1][k];
+      p0[0] = std::exp(-0.5 * u0 * u0);
+      p1[0] = std::exp(-0.5 * u1 * u1);
+      for (int m = 1; m < 4; ++m) {
+        p0[m] = p0[m - 1] * u0;
+        p1[m] = p1[m - 1] * u1;
+      }
+      // Then u^m = u^(m-4) u^4 and u^m = u^(m-8) u^8: eight independent chains per side instead
+      // of one long one, and no more roundings (u^8 carries 7, as eight steps of one chain would).
+      const double u0_4 = (u0 * u0) * (u0 * u0);
+      const double u1_4 = (u1 * u1) * (u1 * u1);
+      for (int m = 4; m < 8; ++m) {
+        p0[m] = p0[m - 4] * u0_4;
+        p1[m] = p1[m - 4] * u1_4;
+      }
+      const double u0_8 = u0_4 * u0_4;
+      const double u1_8 = u1_4 * u1_4;
+      using Octet = Eigen::Array<double, 8, 1>;  // eight consecutive powers, in registers
+      Octet q0 = Eigen::Map<const Octet>(p0);
+      Octet q1 = Eigen::Map<const Octet>(p1);
+      int m = 8;
+      for (; m + 8 <= kOrder; m += 8) {
+        q0 *= u0_8;
+        q1 *= u1_8;
+        Eigen::Map<Octet> to0(p0 + m);
+        Eigen::Map<Octet> to1(p1 + m);
+        to0 = q0;
+        to1 = q1;
+      }
+      for (; m < kOrder; ++m) {
+        p0[m] = p0[m - 8] * u0_8;
+        p1[m] = p1[m - 8] * u1_8;
+      }
+    }
+    // chunk[c][side][m] = sum over the chunk's bumps of coef_c g u^m / m!: blocks of moments
+    // held in registers while the bumps stream past, then 1/m! once per chunk.
+    for (size_t c = 0; c < nc; ++c) {
+      const double* w = &box.coefficients[start * nc + c];
+      for (int side = 0; side < 2; ++side) {
+        double* into = chunk + c * row + static_cast<size_t>(side * kOrder);
+        sum_block<8>(&powers[side][0][0], w, nc, n_in, into);
+        sum_block<8>(&powers[side][0][8], w, nc, n_in, into + 8);
+        sum_block<8>(&powers[side][0][16], w, nc, n_in, into + 16);
+        sum_block<8>(&powers[side][0][24], w, nc, n_in, into + 24);
+        sum_block<kOrder - 32>(&powers[side][0][32], w, nc, n_in, into + 32);
+        for (int m = 0; m < kOrder; ++m) into[m] *= inv_factorial[m];
+      }
+    }
+    // hi + lo += chunk, compensated (TwoSum, then renormalized so that hi is the rounded total),
+    // four moments at a time (row is a multiple of 4).
+    using Quad = Eigen::Array<double, 4, 1>;
+    for (size_t j = 0; j < nc * row; j += 4) {
+      const Quad h = Eigen::Map<const Quad>(hi + j);
+      const Quad x = Eigen::Map<const Quad>(chunk + j);
+      const Quad s = h + x;
+      const Quad bv = s - h;
+      const Quad l = Eigen::Map<const Quad>(lo + j) + ((h - (s - bv)) + (x - bv));
+      const Quad total = s + l;
+      Eigen::Map<Quad> hi_out(hi + j);
+      Eigen::Map<Quad> lo_out(lo + j);
+      hi_out = total;
+      lo_out = l - (total - s);
+    }
+  }
+  for (size_t c = 0; c < nc; ++c) {
+    for (int side = 0; side < 2; ++side) {
+      const size_t to = index(static_cast<int>(c), side, 0, b);
+      const size_t from = c * row + static_cast<size_t>(side * kOrder);
+      for (size_t m = 0; m < kOrder; ++m) {
+        hi_data[to + m * kTile] = hi[from + m];
       }
     }
   }
 }
 
-int GaussianBoxSum::add(double mu, const double* coefficients) {
+void GaussianBoxSum::check_bump(const char* caller, double mu, const double* coefficients) const {
   if (!(mu >= low_ && mu <= high_)) {
-    throw std::invalid_argument("GaussianBoxSum::add: mu must lie in [" + std::to_string(low_) +
-                                ", " + std::to_string(high_) + "], got " + std::to_string(mu));
+    throw std::invalid_argument(std::string("GaussianBoxSum::") + caller + ": mu must lie in [" +
+                                std::to_string(low_) + ", " + std::to_string(high_) + "], got " +
+                                std::to_string(mu));
   }
   for (int c = 0; c < n_classes_; ++c) {
     if (!std::isfinite(coefficients[c]) || coefficients[c] < 0.0) {
-      throw std::invalid_argument("GaussianBoxSum::add: coefficient " + std::to_string(c) +
-                                  " must be finite and >= 0, got " +
+      throw std::invalid_argument(std::string("GaussianBoxSum::") + caller + ": coefficient " +
+                                  std::to_string(c) + " must be finite and >= 0, got " +
                                   std::to_string(coefficients[c]));
     }
   }
+}
+
+int GaussianBoxSum::add(double mu, const double* coefficients) {
+  check_bump("add", mu, coefficients);
   const int b = box_of(mu);
   Box& box = boxes_[static_cast<size_t>(b)];
-  const int id = next_id_++;
+  const int id = static_cast<int>(box_of_id_.size());
   box.ids.push_back(id);
   box.mus.push_back(mu);
   box.coefficients.insert(box.coefficients.end(), coefficients, coefficients + n_classes_);
   ++counts_[static_cast<size_t>(b)];
-  box_of_id_.emplace(id, b);
-  accumulate(b, mu, coefficients);
+  box_of_id_.push_back(b);
+  ++size_;
+  accumulate(b, box.ids.size() - 1, 1, false);
   return id;
 }
 
+void GaussianBoxSum::assign(const double* mus, const double* coefficients, int n) {
+  if (n < 0) {
+    throw std::invalid_argument("GaussianBoxSum::assign: n must be >= 0, got " +
+                                std::to_string(n));
+  }
+  const size_t nc = static_cast<size_t>(n_classes_);
+  for (int k = 0; k < n; ++k) check_bump("assign", mus[k], coefficients + k * nc);
+
+  // Bin first, so that each box's moments are summed in one pass over its bumps and written once.
+  box_of_id_.resize(static_cast<size_t>(n));
+  for (Box& box : boxes_) {
+    box.ids.clear();
+    box.mus.clear();
+    box.coefficients.clear();
+  }
+  for (int k = 0; k < n; ++k) {
+    const int b = box_of(mus[k]);
+    box_of_id_[static_cast<size_t>(k)] = b;
+    Box& box = boxes_[static_cast<size_t>(b)];
+    box.ids.push_back(k);
+    box.mus.push_back(mus[k]);
+    box.coefficients.insert(box.coefficients.end(), coefficients + k * nc,
+                            coefficients + (k + 1) * nc);
+  }
+  size_ = n;
+  for (int b = 0; b < n_boxes_; ++b) {
+    const size_t count = boxes_[static_cast<size_t>(b)].ids.size();
+    if (count > 0) {
+      accumulate(b, 0, count, true);
+    } else if (counts_[static_cast<size_t>(b)] > 0) {
+      clear_moments(b);
+    }
+    counts_[static_cast<size_t>(b)] = static_cast<int>(count);
+  }
+}
+
+void GaussianBoxSum::clear_moments(int b) {
+  const size_t row = static_cast<size_t>(n_classes_) * 2 * kOrder;
+  std::fill_n(lo_.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(b) * row), row, 0.0);
+  for (int c = 0; c < n_classes_; ++c) {
+    for (int side = 0; side < 2; ++side) {
+      for (int m = 0; m < kOrder; ++m) {
+        hi_[index(c, side, m, b)] = 0.0;
+      }
+    }
+  }
+}
+
 void GaussianBoxSum::remove(int id) {
-  const auto it = box_of_id_.find(id);
-  if (it == box_of_id_.end()) {
+  if (id < 0 || static_cast<size_t>(id) >= box_of_id_.size() ||
+      box_of_id_[static_cast<size_t>(id)] < 0) {
     throw std::invalid_argument("GaussianBoxSum::remove: no bump has handle " +
                                 std::to_string(id) + " (never added, or removed already)");
   }
-  const int b = it->second;
-  box_of_id_.erase(it);
+  const int b = box_of_id_[static_cast<size_t>(id)];
+  box_of_id_[static_cast<size_t>(id)] = -1;
+  --size_;
   Box& box = boxes_[static_cast<size_t>(b)];
   const size_t k = static_cast<size_t>(std::find(box.ids.begin(), box.ids.end(), id) -
                                        box.ids.begin());
@@ -193,15 +361,11 @@ void GaussianBoxSum::remove(int id) {
 
   // Rebuild the box from its remaining bumps: subtracting the removed bump's terms would leave a
   // residue of rounding, and a small negative one would break the no-cancellation argument.
-  for (int c = 0; c < n_classes_; ++c) {
-    for (int side = 0; side < 2; ++side) {
-      for (int m = 0; m < kOrder; ++m) {
-        hi_[index(c, side, m, b)] = 0.0;
-        lo_[index(c, side, m, b)] = 0.0;
-      }
-    }
+  if (box.ids.empty()) {
+    clear_moments(b);
+  } else {
+    accumulate(b, 0, box.ids.size(), true);
   }
-  for (size_t j = 0; j < box.ids.size(); ++j) accumulate(b, box.mus[j], &box.coefficients[j * nc]);
 }
 
 void GaussianBoxSum::clear() {
@@ -210,12 +374,13 @@ void GaussianBoxSum::clear() {
   std::fill(counts_.begin(), counts_.end(), 0);
   for (Box& box : boxes_) box = Box();
   box_of_id_.clear();
-  next_id_ = 0;
+  size_ = 0;
 }
 
 void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weights,
                               double* out) const {
   static_assert(kLanes == kTile, "one vector lane per box of a tile");
+  static_assert(kOrder % 2 == 0, "the even and odd Horner chains take kOrder / 2 moments each");
   check_weights(class_weights, n_classes_);
   const int last_box = n_boxes_ - 1;
   const double reach = kReach * sigma_;

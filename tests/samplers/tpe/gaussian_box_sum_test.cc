@@ -49,12 +49,26 @@ Reference direct_sum(const Bumps& bumps, double sigma, const std::vector<double>
   return r;
 }
 
-GaussianBoxSum build(double low, double high, double sigma, const Bumps& bumps, int n_classes) {
+enum class Fill { kAdds, kAssign };
+
+GaussianBoxSum build(double low, double high, double sigma, const Bumps& bumps, int n_classes,
+                     Fill fill = Fill::kAdds) {
   GaussianBoxSum sum(low, high, sigma, n_classes);
+  if (fill == Fill::kAssign) {
+    sum.assign(bumps.mus.data(), bumps.coefficients.data(), static_cast<int>(bumps.mus.size()));
+    return sum;
+  }
   for (size_t k = 0; k < bumps.mus.size(); ++k) {
     sum.add(bumps.mus[k], &bumps.coefficients[k * static_cast<size_t>(n_classes)]);
   }
   return sum;
+}
+
+std::vector<double> values_at(const GaussianBoxSum& sum, const std::vector<double>& xs,
+                              const std::vector<double>& weights) {
+  std::vector<double> out(xs.size());
+  sum.evaluate(xs.data(), static_cast<int>(xs.size()), weights.data(), out.data());
+  return out;
 }
 
 // Coefficients spread over a few orders of magnitude, some exactly 0.
@@ -82,23 +96,26 @@ std::vector<double> probe_points(std::mt19937_64& rng, const Bumps& bumps, doubl
   return xs;
 }
 
-// Checks evaluate against the long double sum at every probe point and returns the largest
-// relative error seen where the "may" bumps do not blur the comparison.
+// Checks evaluate against the long double sum at every probe point, for a structure built by
+// adds and one built by assign, and returns the largest relative error seen where the "may" bumps
+// do not blur the comparison.
 double check_against_direct(const Bumps& bumps, double low, double high, double sigma,
                             const std::vector<double>& weights, std::mt19937_64& rng) {
   const int nc = static_cast<int>(weights.size());
-  const GaussianBoxSum sum = build(low, high, sigma, bumps, nc);
   const std::vector<double> xs = probe_points(rng, bumps, low, high, sigma);
-  std::vector<double> got(xs.size());
-  sum.evaluate(xs.data(), static_cast<int>(xs.size()), weights.data(), got.data());
   double worst = 0.0;
-  for (size_t i = 0; i < xs.size(); ++i) {
-    const Reference r = direct_sum(bumps, sigma, weights, xs[i]);
-    const long double g = got[i];
-    EXPECT_GE(g, r.must * (1.0L - kBound)) << "x=" << xs[i];
-    EXPECT_LE(g, (r.must + r.may) * (1.0L + kBound)) << "x=" << xs[i];
-    if (r.must > 0.0L && r.may <= 1e-20L * r.must) {
-      worst = std::max(worst, static_cast<double>(std::fabs(g - r.must) / r.must));
+  for (Fill fill : {Fill::kAdds, Fill::kAssign}) {
+    const std::vector<double> got =
+        values_at(build(low, high, sigma, bumps, nc, fill), xs, weights);
+    const char* how = fill == Fill::kAdds ? "adds" : "assign";
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const Reference r = direct_sum(bumps, sigma, weights, xs[i]);
+      const long double g = got[i];
+      EXPECT_GE(g, r.must * (1.0L - kBound)) << how << " x=" << xs[i];
+      EXPECT_LE(g, (r.must + r.may) * (1.0L + kBound)) << how << " x=" << xs[i];
+      if (r.must > 0.0L && r.may <= 1e-20L * r.must) {
+        worst = std::max(worst, static_cast<double>(std::fabs(g - r.must) / r.must));
+      }
     }
   }
   return worst;
@@ -311,6 +328,111 @@ TEST(GaussianBoxSum, RejectsBadArgumentsWithTheValue) {
   EXPECT_NE(message_of([&] { sum.evaluate(&x, 1, &negative, &out); }).find("class weight"),
             std::string::npos);
   EXPECT_EQ(sum.size(), 0);
+}
+
+
+TEST(GaussianBoxSum, AssignEqualsAddsInOrderWithTheSameHandles) {
+  // TPE's "above" classes (a_k, a_k * rank_k) on bumps spread over the range and crowded into a
+  // few boxes (hundreds of bumps per box, so several chunks each).
+  std::mt19937_64 rng(8);
+  std::uniform_real_distribution<double> place(0.0, 1.0);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  Bumps bumps;
+  for (int k = 0; k < 6000; ++k) {
+    bumps.mus.push_back(k % 3 == 0 ? 0.5 + 0.004 * unit(rng) : place(rng));
+    const double a = unit(rng);
+    bumps.coefficients.push_back(a);
+    bumps.coefficients.push_back(a * k);
+  }
+  const GaussianBoxSum by_adds = build(0.0, 1.0, 0.01, bumps, 2, Fill::kAdds);
+  GaussianBoxSum by_assign = build(0.0, 1.0, 0.01, bumps, 2, Fill::kAssign);
+  EXPECT_EQ(by_assign.size(), 6000);
+  const std::vector<double> weights = {1.0, 1e-4};
+  const std::vector<double> xs = probe_points(rng, bumps, 0.0, 1.0, 0.01);
+  const std::vector<double> a = values_at(by_adds, xs, weights);
+  const std::vector<double> b = values_at(by_assign, xs, weights);
+  for (size_t i = 0; i < xs.size(); ++i) {
+    // Both meet the bound against the exact sum (the direct-sum tests check both), so they
+    // differ by at most twice it.
+    EXPECT_NEAR(b[i], a[i], 2 * kBound * a[i]) << "x=" << xs[i];
+  }
+
+  // Handle k is bump k: removing handles from both structures leaves equal ones, and the next
+  // add() continues after the assigned handles.
+  for (int id : {0, 3, 4, 5999, 2500, 1}) {
+    by_assign.remove(id);
+  }
+  Bumps rest;
+  for (int k = 0; k < 6000; ++k) {
+    if (k == 0 || k == 3 || k == 4 || k == 5999 || k == 2500 || k == 1) continue;
+    rest.mus.push_back(bumps.mus[static_cast<size_t>(k)]);
+    rest.coefficients.push_back(bumps.coefficients[2 * static_cast<size_t>(k)]);
+    rest.coefficients.push_back(bumps.coefficients[2 * static_cast<size_t>(k) + 1]);
+  }
+  const std::vector<double> after = values_at(by_assign, xs, weights);
+  const std::vector<double> fresh = values_at(build(0.0, 1.0, 0.01, rest, 2, Fill::kAssign),
+                                              xs, weights);
+  for (size_t i = 0; i < xs.size(); ++i) {
+    EXPECT_NEAR(after[i], fresh[i], 1e-14 * fresh[i]) << "x=" << xs[i];
+  }
+  EXPECT_EQ(by_assign.size(), 5994);
+  const double more[2] = {1.0, 2.0};
+  EXPECT_EQ(by_assign.add(0.25, more), 6000);
+  EXPECT_NE(message_of([&] { by_assign.remove(2500); }).find("removed already"),
+            std::string::npos);
+}
+
+TEST(GaussianBoxSum, AssignReplacesEveryBump) {
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> place(-3.0, 3.0);
+  Bumps first, second;
+  for (int k = 0; k < 3000; ++k) first.mus.push_back(place(rng));
+  first.coefficients = random_coefficients(rng, first.mus.size() * 3);
+  // The second set leaves much of the range empty, so boxes that held bumps must be emptied.
+  std::uniform_real_distribution<double> narrow(0.5, 1.2);
+  for (int k = 0; k < 700; ++k) second.mus.push_back(narrow(rng));
+  second.coefficients = random_coefficients(rng, second.mus.size() * 3);
+
+  GaussianBoxSum reused = build(-3.0, 3.0, 0.05, first, 3, Fill::kAdds);
+  reused.remove(17);
+  reused.assign(second.mus.data(), second.coefficients.data(),
+                static_cast<int>(second.mus.size()));
+  const GaussianBoxSum fresh = build(-3.0, 3.0, 0.05, second, 3, Fill::kAssign);
+  EXPECT_EQ(reused.size(), 700);
+  std::vector<double> xs;
+  for (int i = 0; i < 400; ++i) xs.push_back(-3.7 + 7.4 * i / 399.0);
+  const std::vector<double> weights = {0.5, 1.0, 3.0};
+  const std::vector<double> a = values_at(reused, xs, weights);
+  const std::vector<double> b = values_at(fresh, xs, weights);
+  // Each box's moments are summed from zero, so nothing of the first set can remain: the two
+  // structures agree exactly.
+  for (size_t i = 0; i < xs.size(); ++i) EXPECT_EQ(a[i], b[i]) << "x=" << xs[i];
+  EXPECT_NE(message_of([&] { reused.remove(700); }).find("700"), std::string::npos);
+
+  // Assigning nothing empties the structure.
+  reused.assign(nullptr, nullptr, 0);
+  EXPECT_EQ(reused.size(), 0);
+  for (double v : values_at(reused, xs, weights)) EXPECT_EQ(v, 0.0);
+}
+
+TEST(GaussianBoxSum, AssignRejectsBadBumpsAndChangesNothing) {
+  GaussianBoxSum sum(0.0, 1.0, 0.1, 2);
+  const double mus[3] = {0.2, 0.4, 0.6};
+  const double coefficients[6] = {1.0, 1.0, 2.0, 0.5, 1.0, 3.0};
+  sum.assign(mus, coefficients, 3);
+  const std::vector<double> xs = {0.1, 0.3, 0.5, 0.9};
+  const std::vector<double> weights = {1.0, 1.0};
+  const std::vector<double> before = values_at(sum, xs, weights);
+
+  const double bad_mus[3] = {0.2, 1.5, 0.6};
+  EXPECT_NE(message_of([&] { sum.assign(bad_mus, coefficients, 3); }).find("1.5"),
+            std::string::npos);
+  const double bad_coefficients[6] = {1.0, 1.0, 2.0, 0.5, 1.0, -4.0};
+  EXPECT_NE(message_of([&] { sum.assign(mus, bad_coefficients, 3); }).find("-4"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] { sum.assign(mus, coefficients, -1); }).find("-1"), std::string::npos);
+  EXPECT_EQ(sum.size(), 3);
+  EXPECT_EQ(values_at(sum, xs, weights), before);
 }
 
 }  // namespace
