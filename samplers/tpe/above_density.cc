@@ -184,13 +184,13 @@ void AboveDensity::rerank_from(int from_number, std::vector<int>& changed) {
 void AboveDensity::place(int slot) {
   if (!continuous()) return;
   Kernel& k = kernels_[slot];
-  const bool boxed = boxes_ && k.number >= 0 && k.sigma == last_floor_ && k.rank < ramp_end();
+  const bool in_boxes = boxed(k);
   if (k.box_id >= 0) {
-    if (boxed && k.box_rank == k.rank) return;
+    if (in_boxes && k.box_rank == k.rank) return;
     boxes_->remove(k.box_id);
     k.box_id = -1;
   }
-  if (boxed) {
+  if (in_boxes) {
     if (direct_position_[slot] >= 0) {
       const int pos = direct_position_[slot];
       direct_[pos] = direct_.back();
@@ -217,12 +217,37 @@ void AboveDensity::rebuild() {
   if (n_kernels() >= kBoxedMinKernels) {
     boxes_ = std::make_unique<GaussianBoxSum>(dim_.low, dim_.high, last_floor_, 2);
   }
+  refill();
+}
+
+bool AboveDensity::boxed(const Kernel& k) const {
+  return boxes_ && k.number >= 0 && k.sigma == last_floor_ && k.rank < ramp_end();
+}
+
+void AboveDensity::refill() {
+  // What place() would do for every kernel, with the boxed ones built in one pass.
   direct_.clear();
   std::fill(direct_position_.begin(), direct_position_.end(), -1);
-  for (Kernel& k : kernels_) k.box_id = -1;
+  std::vector<int> slots;
+  std::vector<double> mus, coefficients;
   for (int slot = 0; slot < static_cast<int>(kernels_.size()); ++slot) {
-    if (kernels_[slot].alive) place(slot);
+    Kernel& k = kernels_[slot];
+    k.box_id = -1;
+    if (!k.alive) continue;
+    if (boxed(k)) {
+      slots.push_back(slot);
+      mus.push_back(k.mu);
+      coefficients.push_back(k.coef);
+      coefficients.push_back(k.coef * k.rank);
+      k.box_rank = k.rank;
+    } else {
+      direct_position_[slot] = static_cast<int>(direct_.size());
+      direct_.push_back(slot);
+    }
   }
+  if (!boxes_) return;
+  boxes_->assign(mus.data(), coefficients.data(), static_cast<int>(slots.size()));
+  for (size_t i = 0; i < slots.size(); ++i) kernels_[slots[i]].box_id = static_cast<int>(i);
 }
 
 void AboveDensity::update(const std::vector<Member>& added_in, const std::vector<int>& removed) {
@@ -269,12 +294,8 @@ void AboveDensity::update(const std::vector<Member>& added_in, const std::vector
     return;
   }
   if (changed.size() > kMaxKernelsMovedOneByOne) {
-    // Most ranks moved (a trial near the start came or went): refill the boxes.
-    boxes_ = std::make_unique<GaussianBoxSum>(dim_.low, dim_.high, last_floor_, 2);
-    for (Kernel& k : kernels_) k.box_id = -1;
-    for (int slot = 0; slot < static_cast<int>(kernels_.size()); ++slot) {
-      if (kernels_[slot].alive) place(slot);
-    }
+    // Many ranks moved (a trial older than many came or went): refill the boxes.
+    refill();
     return;
   }
   for (int slot : changed) place(slot);

@@ -88,8 +88,13 @@ class AboveDensity {
   void refresh_around(double mu, int number);
   // Ranks from trial number `from` on; returns the slots whose rank changed.
   void rerank_from(int from_number, std::vector<int>& changed);
+  // Whether kernel k belongs in boxes_: floor width, on the ramp (not among the newest 25).
+  bool boxed(const Kernel& k) const;
   // Puts kernel `slot` in boxes_ or takes it out as its width and rank say.
   void place(int slot);
+  // place() for every kernel, the boxed ones in one bulk build.
+  void refill();
+  // Widths, ranks and boxes from scratch.
   void rebuild();
 
   double log_pdf_continuous(double x) const;
