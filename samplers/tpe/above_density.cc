@@ -20,9 +20,10 @@ constexpr int kBoxedMinKernels = 300;
 // Farther than this many floor widths, a discrete kernel's cell mass is below e^-72 of its peak.
 constexpr double kCellReach = 12.0;
 const double kSqrt2Pi = std::sqrt(2.0 * std::numbers::pi);
-// Moving a boxed kernel (its rank changed) recomputes its box; past this many, refilling the
-// boxes from scratch is cheaper.
-constexpr size_t kMaxKernelsMovedOneByOne = 16;
+// Measured costs relative to GaussianBoxSum::add: moving a kernel (remove recomputes its box),
+// and a refill of n kernels is about n / kRefillCostInAdds adds.
+constexpr size_t kMoveCostInAdds = 9;
+constexpr size_t kRefillCostInAdds = 4;
 
 }  // namespace
 
@@ -69,6 +70,7 @@ int AboveDensity::add_kernel(double mu, int number) {
     slot = static_cast<int>(kernels_.size());
     kernels_.emplace_back();
     direct_position_.push_back(-1);
+    rank_raises_.emplace_back();
   }
   Kernel& k = kernels_[slot];
   k = Kernel{};
@@ -87,16 +89,9 @@ int AboveDensity::add_kernel(double mu, int number) {
 }
 
 void AboveDensity::remove_kernel(int slot) {
+  take_out_of_boxes(slot);
+  take_out_of_direct(slot);
   Kernel& k = kernels_[slot];
-  if (k.box_id >= 0) boxes_->remove(k.box_id);
-  k.box_id = -1;
-  if (direct_position_[slot] >= 0) {
-    const int pos = direct_position_[slot];
-    direct_[pos] = direct_.back();
-    direct_position_[direct_[pos]] = pos;
-    direct_.pop_back();
-    direct_position_[slot] = -1;
-  }
   by_value_.erase(ValueKey{k.mu, k.number < 0 ? INT_MAX : k.number});
   slot_by_number_[k.number] = -1;
   --n_members_;
@@ -181,23 +176,44 @@ void AboveDensity::rerank_from(int from_number, std::vector<int>& changed) {
   }
 }
 
+void AboveDensity::take_out_of_boxes(int slot) {
+  Kernel& k = kernels_[slot];
+  if (k.box_id < 0) return;
+  boxes_->remove(k.box_id);
+  k.box_id = -1;
+  for (int id : rank_raises_[slot]) boxes_->remove(id);
+  n_rank_raises_ -= rank_raises_[slot].size();
+  rank_raises_[slot].clear();
+}
+
+void AboveDensity::take_out_of_direct(int slot) {
+  const int pos = direct_position_[slot];
+  if (pos < 0) return;
+  direct_[pos] = direct_.back();
+  direct_position_[direct_[pos]] = pos;
+  direct_.pop_back();
+  direct_position_[slot] = -1;
+}
+
 void AboveDensity::place(int slot) {
   if (!continuous()) return;
   Kernel& k = kernels_[slot];
   const bool in_boxes = boxed(k);
-  if (k.box_id >= 0) {
-    if (in_boxes && k.box_rank == k.rank) return;
-    boxes_->remove(k.box_id);
-    k.box_id = -1;
-  }
-  if (in_boxes) {
-    if (direct_position_[slot] >= 0) {
-      const int pos = direct_position_[slot];
-      direct_[pos] = direct_.back();
-      direct_position_[direct_[pos]] = pos;
-      direct_.pop_back();
-      direct_position_[slot] = -1;
+  if (k.box_id >= 0 && in_boxes) {
+    if (k.box_rank == k.rank) return;
+    if (k.rank > k.box_rank) {
+      // A raised rank adds to the rank class only: a second bump for the difference is one add,
+      // where moving the kernel would recompute its box.
+      const double coefficients[2] = {0.0, k.coef * (k.rank - k.box_rank)};
+      rank_raises_[slot].push_back(boxes_->add(k.mu, coefficients));
+      ++n_rank_raises_;
+      k.box_rank = k.rank;
+      return;
     }
+  }
+  take_out_of_boxes(slot);
+  if (in_boxes) {
+    take_out_of_direct(slot);
     const double coefficients[2] = {k.coef, k.coef * k.rank};
     k.box_id = boxes_->add(k.mu, coefficients);
     k.box_rank = k.rank;
@@ -228,6 +244,8 @@ void AboveDensity::refill() {
   // What place() would do for every kernel, with the boxed ones built in one pass.
   direct_.clear();
   std::fill(direct_position_.begin(), direct_position_.end(), -1);
+  for (std::vector<int>& raises : rank_raises_) raises.clear();
+  n_rank_raises_ = 0;
   std::vector<int> slots;
   std::vector<double> mus, coefficients;
   for (int slot = 0; slot < static_cast<int>(kernels_.size()); ++slot) {
@@ -293,8 +311,15 @@ void AboveDensity::update(const std::vector<Member>& added_in, const std::vector
     if (n_kernels() >= kBoxedMinKernels) rebuild();
     return;
   }
-  if (changed.size() > kMaxKernelsMovedOneByOne) {
-    // Many ranks moved (a trial older than many came or went): refill the boxes.
+  // Raised ranks cost an add each and lowered ones a move; past a point, and once the raises
+  // pile up, one bulk refill is cheaper.
+  size_t cost = 0;
+  for (int slot : changed) {
+    const Kernel& k = kernels_[slot];
+    if (k.box_id >= 0) cost += k.rank > k.box_rank ? 1 : kMoveCostInAdds;
+  }
+  if (cost > static_cast<size_t>(n_members_) / kRefillCostInAdds ||
+      n_rank_raises_ + cost > static_cast<size_t>(n_members_)) {
     refill();
     return;
   }

@@ -92,6 +92,8 @@ class AboveDensity {
   bool boxed(const Kernel& k) const;
   // Puts kernel `slot` in boxes_ or takes it out as its width and rank say.
   void place(int slot);
+  void take_out_of_boxes(int slot);
+  void take_out_of_direct(int slot);
   // place() for every kernel, the boxed ones in one bulk build.
   void refill();
   // Widths, ranks and boxes from scratch.
@@ -116,6 +118,10 @@ class AboveDensity {
   std::unique_ptr<GaussianBoxSum> boxes_;
   std::vector<int> direct_;  // continuous: live kernels not in boxes_, by slot
   std::vector<int> direct_position_;  // slot -> index in direct_, or -1
+  // Per slot: the extra bumps (rank class only) that raised a boxed kernel's rank since it was
+  // added, so that a rank shift costs one add per kernel (see place()).
+  std::vector<std::vector<int>> rank_raises_;
+  size_t n_rank_raises_ = 0;
   // Discrete: the floor-width kernels' cell masses, filled as log_pdf needs them. log_pdf runs
   // under the feed's lock, so these caches are never written concurrently.
   mutable std::optional<CellMassTable> cell_masses_;
