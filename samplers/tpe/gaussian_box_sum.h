@@ -58,7 +58,8 @@ class GaussianBoxSum {
   void assign(const double* mus, const double* coefficients, int n);
 
   // Removes the bump with handle `id`. Its box's moments are recomputed from the box's remaining
-  // bumps, never by subtraction, so the structure equals one built from those bumps alone.
+  // bumps, never by subtraction, so the structure equals one built from those bumps alone (up to
+  // the order of summation: within the accuracy bound, no residue of the removed bump).
   // Throws std::invalid_argument if no bump has that handle (never added, or removed already).
   void remove(int id);
 
