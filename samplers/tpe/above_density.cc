@@ -17,6 +17,11 @@ constexpr int kFullWeightNewest = 25;
 // floor-width kernels can share boxes. Boxes pay from about 300 kernels on: a box sum costs
 // about as much per point as 300 exp.
 constexpr int kBoxedMinKernels = 300;
+// A kernel more than sqrt(2 * 50) = 10 widths from x adds less than e^-50 of its weight times
+// its coefficient, and the prior (always within half its width of x) at least e^-0.5 of its own:
+// 10,000 such kernels change the sum by less than 1e-15 relative (for prior_weight 1, with
+// coefficients at most ~140 times the prior's), so they are left out of the direct sums.
+constexpr double kNegligibleNats = 50.0;
 // Farther than this many floor widths, a discrete kernel's cell mass is below e^-72 of its peak.
 constexpr double kCellReach = 12.0;
 const double kSqrt2Pi = std::sqrt(2.0 * std::numbers::pi);
@@ -375,6 +380,7 @@ void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out)
       for (int slot : direct_) {
         const Kernel& k = kernels_[slot];
         const double z = (x - k.mu) / k.sigma;
+        if (0.5 * z * z > kNegligibleNats) continue;
         const double w = k.number < 0 ? options_.prior_weight : weight(k.rank);
         sum += w * k.coef * std::exp(-0.5 * z * z);
       }
