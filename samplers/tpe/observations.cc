@@ -38,6 +38,45 @@ bool usable_value(const Distribution& d, const Distribution* trial_distribution,
   return trial_distribution != nullptr && *trial_distribution == d;
 }
 
+bool rank_key(const FrozenTrial& t, const std::vector<double>& signs, double* step_key,
+              double* losses) {
+  const int k = static_cast<int>(signs.size());
+  const bool multi = k > 1;
+  switch (t.state) {
+    case TrialState::kComplete:
+      if (static_cast<int>(t.values.size()) != k) return false;
+      *step_key = -kInf;
+      for (int j = 0; j < k; ++j) losses[j] = signs[j] * t.values[j];
+      return true;
+    case TrialState::kPruned:
+      if (multi) return false;
+      if (t.intermediate_values.empty()) {
+        *step_key = 1.0;
+        losses[0] = 0.0;
+      } else {
+        const auto& [step, v] = *t.intermediate_values.rbegin();
+        *step_key = -static_cast<double>(step);
+        losses[0] = std::isnan(v) ? kInf : signs[0] * v;
+      }
+      return true;
+    case TrialState::kRunning:
+      if (multi) return false;
+      *step_key = kInf;
+      losses[0] = kInf;
+      return true;
+    default:
+      return false;
+  }
+}
+
+double param_value(const FrozenTrial& t, const std::string& name, const Distribution& d) {
+  auto it = t.params.find(name);
+  if (it == t.params.end()) return kNaN;
+  auto dit = t.distributions.find(name);
+  const Distribution* td = dit == t.distributions.end() ? nullptr : &dit->second;
+  return usable_value(d, td, it->second) ? to_estimator_space(d, it->second) : kNaN;
+}
+
 double to_estimator_space(const Distribution& d, double internal) {
   bool log = false;
   if (const auto* f = std::get_if<FloatDistribution>(&d)) log = f->log;
@@ -145,43 +184,8 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
 
   // Reads one trial into (included, step key, losses, values).
   auto read = [&](const FrozenTrial& t, double* step_key, double* losses, double* values) {
-    switch (t.state) {
-      case TrialState::kComplete:
-        if (static_cast<int>(t.values.size()) != k) return false;
-        *step_key = -kInf;
-        for (int j = 0; j < k; ++j) losses[j] = signs[j] * t.values[j];
-        break;
-      case TrialState::kPruned:
-        if (multi) return false;
-        if (t.intermediate_values.empty()) {
-          *step_key = 1.0;
-          losses[0] = 0.0;
-        } else {
-          const auto& [step, v] = *t.intermediate_values.rbegin();
-          *step_key = -static_cast<double>(step);
-          losses[0] = std::isnan(v) ? kInf : signs[0] * v;
-        }
-        break;
-      case TrialState::kRunning:
-        if (multi) return false;
-        *step_key = kInf;
-        losses[0] = kInf;
-        break;
-      default:
-        return false;
-    }
-    for (int j = 0; j < p; ++j) {
-      auto it = t.params.find(names[j]);
-      double v = kNaN;
-      if (it != t.params.end()) {
-        auto dit = t.distributions.find(names[j]);
-        const Distribution* td = dit == t.distributions.end() ? nullptr : &dit->second;
-        if (usable_value(distributions[j], td, it->second)) {
-          v = to_estimator_space(distributions[j], it->second);
-        }
-      }
-      values[j] = v;
-    }
+    if (!rank_key(t, signs, step_key, losses)) return false;
+    for (int j = 0; j < p; ++j) values[j] = param_value(t, names[j], distributions[j]);
     return true;
   };
 

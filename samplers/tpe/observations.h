@@ -49,6 +49,16 @@ bool usable_value(const Distribution& d, const Distribution* trial_distribution,
 // A param's internal value in the estimator's space: log params as their logs.
 double to_estimator_space(const Distribution& d, double internal);
 
+// Trial `t`'s param `name` in the estimator's space, or NaN where it has none usable for `d`.
+double param_value(const FrozenTrial& t, const std::string& name, const Distribution& d);
+
+// Trial `t`'s rank key as Observations holds it (step_key, and one loss per objective), with
+// `signs` +1 for each minimized objective and -1 for each maximized one. False for trials TPE
+// leaves out: FAIL and WAITING ones, COMPLETE ones with another number of values, and PRUNED and
+// RUNNING ones in multi-objective studies.
+bool rank_key(const FrozenTrial& t, const std::vector<double>& signs, double* step_key,
+              double* losses);
+
 // The n_below best single-objective trials and the rest, each in trial-number order. Ties keep
 // trial-number order.
 void split_single_objective(const Observations& obs, int n_below, std::vector<int>& below,

@@ -51,7 +51,7 @@ UnivariateFeed::UnivariateFeed() = default;
 UnivariateFeed::~UnivariateFeed() = default;
 
 void UnivariateFeed::refresh(const StudyView& study, PerStudy& ps) {
-  const double sign = ps.direction == StudyDirection::kMinimize ? 1.0 : -1.0;
+  const std::vector<double> signs = {ps.direction == StudyDirection::kMinimize ? 1.0 : -1.0};
   ps.running.clear();
   for (const TrialPtr& t : study.get_trials_from(ps.settled)) {
     const size_t num = static_cast<size_t>(t->number);
@@ -67,27 +67,11 @@ void UnivariateFeed::refresh(const StudyView& study, PerStudy& ps) {
     }
     if (ps.recorded[num]) continue;
     ps.recorded[num] = 1;
-    // The rank key of StudyCache::collect: COMPLETE first by value, then PRUNED by last step
-    // (later is better) and last intermediate value.
     double step_key, loss;
-    if (t->state == TrialState::kComplete && t->values.size() == 1) {
-      step_key = -kInf;
-      loss = sign * t->values[0];
-    } else if (t->state == TrialState::kPruned) {
-      if (t->intermediate_values.empty()) {
-        step_key = 1.0;
-        loss = 0.0;
-      } else {
-        const auto& [step, v] = *t->intermediate_values.rbegin();
-        step_key = -static_cast<double>(step);
-        loss = std::isnan(v) ? kInf : sign * v;
-      }
-    } else {
-      continue;  // FAIL, or COMPLETE with the wrong number of values
-    }
+    if (!rank_key(*t, signs, &step_key, &loss)) continue;  // FAIL, or the wrong values
     ps.included[num] = 1;
     ps.step_keys[num] = step_key;
-    ps.losses[num] = std::isnan(loss) ? kInf : loss;
+    ps.losses[num] = std::isnan(loss) ? kInf : loss;  // a NaN would break the strict order
     const int number = static_cast<int>(num);
     auto better = [&](int a, int b) {
       if (ps.step_keys[a] != ps.step_keys[b]) return ps.step_keys[a] < ps.step_keys[b];
@@ -106,15 +90,6 @@ void UnivariateFeed::refresh(const StudyView& study, PerStudy& ps) {
 
 namespace {
 
-// The param's value in `t` in the estimator's space, or NaN where it has none usable.
-double value_of(const FrozenTrial& t, const std::string& name, const Distribution& d) {
-  auto it = t.params.find(name);
-  if (it == t.params.end()) return kNaN;
-  auto dit = t.distributions.find(name);
-  const Distribution* td = dit == t.distributions.end() ? nullptr : &dit->second;
-  return usable_value(d, td, it->second) ? to_estimator_space(d, it->second) : kNaN;
-}
-
 template <class T>
 void grow(std::vector<T>& v, size_t n, T fill) {
   if (v.size() < n) v.resize(n, fill);
@@ -130,7 +105,7 @@ void UnivariateFeed::sync(PerStudy& ps, PerParam& pp, int64_t exclude_trial_id, 
     const FrozenTrial& t = *ps.journal[pp.cursor];
     const size_t num = static_cast<size_t>(t.number);
     grow(pp.values, num + 1, kNaN);
-    pp.values[num] = value_of(t, pp.name, pp.distribution);
+    pp.values[num] = param_value(t, pp.name, pp.distribution);
     touched.push_back(static_cast<int>(num));
   }
   std::vector<int> below(ps.by_rank.begin(), ps.by_rank.begin() + n_below);
@@ -141,7 +116,7 @@ void UnivariateFeed::sync(PerStudy& ps, PerParam& pp, int64_t exclude_trial_id, 
   std::vector<std::pair<int, double>> running;  // (number, value) of running members to be
   for (const TrialPtr& t : ps.running) {
     if (t->trial_id == exclude_trial_id) continue;
-    const double v = value_of(*t, pp.name, pp.distribution);
+    const double v = param_value(*t, pp.name, pp.distribution);
     if (std::isnan(v)) continue;
     running.emplace_back(static_cast<int>(t->number), v);
     touched.push_back(static_cast<int>(t->number));
