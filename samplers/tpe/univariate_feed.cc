@@ -24,6 +24,7 @@ struct UnivariateFeed::PerStudy {
   StudyDirection direction = StudyDirection::kMinimize;
   bool constant_liar = false;
   int64_t settled = 0;             // every trial numbered below it is finished and recorded
+  int64_t last_settled_id = -1;    // the trial id of trial settled - 1
   std::vector<char> recorded;      // by number: finished and read
   std::vector<char> included;      // by number: a finished trial with a rank key
   std::vector<double> step_keys;   // by number, for included trials
@@ -53,7 +54,21 @@ UnivariateFeed::~UnivariateFeed() = default;
 void UnivariateFeed::refresh(const StudyView& study, PerStudy& ps) {
   const std::vector<double> signs = {ps.direction == StudyDirection::kMinimize ? 1.0 : -1.0};
   ps.running.clear();
-  for (const TrialPtr& t : study.get_trials_from(ps.settled)) {
+  // The last settled trial comes along as a check that the study is still the one read: a
+  // study deleted and made again under the same id and name has other trials.
+  Trials trials = study.get_trials_from(std::max<int64_t>(ps.settled - 1, 0));
+  if (ps.settled > 0) {
+    if (trials.empty() || trials.front()->number != ps.settled - 1 ||
+        trials.front()->trial_id != ps.last_settled_id) {
+      const StudyDirection direction = study.directions().at(0);
+      const bool constant_liar = ps.constant_liar;
+      ps = PerStudy{};
+      ps.direction = direction;
+      ps.constant_liar = constant_liar;
+      trials = study.get_trials_from(0);
+    }
+  }
+  for (const TrialPtr& t : trials) {
     const size_t num = static_cast<size_t>(t->number);
     if (!is_finished(t->state)) {
       if (ps.constant_liar && t->state == TrialState::kRunning) ps.running.push_back(t);
@@ -85,6 +100,12 @@ void UnivariateFeed::refresh(const StudyView& study, PerStudy& ps) {
   while (ps.settled < static_cast<int64_t>(ps.recorded.size()) &&
          ps.recorded[static_cast<size_t>(ps.settled)]) {
     ++ps.settled;
+  }
+  for (auto it = trials.rbegin(); it != trials.rend() && ps.settled > 0; ++it) {
+    if ((*it)->number == ps.settled - 1) {
+      ps.last_settled_id = (*it)->trial_id;
+      break;
+    }
   }
 }
 

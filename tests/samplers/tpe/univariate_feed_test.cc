@@ -2,6 +2,7 @@
 // explicit weights function it rebuilds its estimators from all trials on every ask instead. The
 // two must propose the same params through a study's whole life.
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
@@ -11,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "core/distribution.h"
+#include "core/factory.h"
 #include "core/study.h"
 #include "samplers/tpe/tpe_sampler.h"
 
@@ -100,6 +102,44 @@ TEST_P(UnivariateFeedTest, ProposesWhatAFreshBuildProposes) {
     }
   }
   EXPECT_EQ(compared, 260 * 7);
+}
+
+// The feed keeps what it read per study id and name. SQLite gives a study made again after a
+// delete the same id: the feed must notice the other trials and not serve the old ones.
+TEST(UnivariateFeedTest, AStudyMadeAgainUnderTheSameIdStartsAfresh) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      ("hpo_feed_again_" + std::to_string(std::random_device{}()) + ".db");
+  auto storage = make_storage("sqlite:///" + path.string());
+  TpeSamplerOptions options;
+  options.seed = 4;
+  options.multivariate = false;
+  options.constant_liar = false;
+  options.n_startup_trials = 5;
+  auto reused = std::make_shared<TpeSampler>(options);
+  CreateStudyOptions create;
+  create.storage = storage;
+  create.sampler = reused;
+  create.study_name = "again";
+  auto first = Study::create(create);
+  const Distribution x = make_float_distribution(0, 1);
+  OptimizeOptions run;
+  run.n_trials = 30;
+  first->optimize([](Trial& t) { return t.suggest_float("x", 0.0, 1.0); }, run);
+  const int64_t id = first->study_id();
+  storage->delete_study(id);
+  auto second = Study::create(create);
+  ASSERT_EQ(second->study_id(), id);  // the case under test
+
+  auto fresh = std::make_shared<TpeSampler>(options);
+  for (int n = 0; n < 12; ++n) {
+    Trial trial = second->ask();
+    const double a = reused->sample_independent(*second, trial.snapshot(), "x", x);
+    const double b = fresh->sample_independent(*second, trial.snapshot(), "x", x);
+    ASSERT_EQ(a, b) << "trial " << n;
+    second->tell(trial, -trial.suggest_float("x", 0.0, 1.0));
+  }
+  std::filesystem::remove(path);
 }
 
 }  // namespace
