@@ -429,7 +429,8 @@ Trials PostgresStorage::get_all_trials(int64_t study_id, StateMask states) const
   return get_trials_from(study_id, 0, states);
 }
 
-Trials PostgresStorage::get_trials_from(int64_t study_id, int64_t first_number, StateMask states) const {
+Trials PostgresStorage::get_trials_from(int64_t study_id, int64_t first_number,
+                                        StateMask states) const {
   std::shared_ptr<StudyCache> cache;
   {
     std::lock_guard lock(cache_mutex_);

@@ -10,6 +10,7 @@
 #include "core/errors.h"
 #include "core/option_reader.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/connection_pool.h"
 #include "storage/sqlite/python_json.h"
 #include "storage/sqlite/schema.h"
 #include "storage/sqlite/statements.h"
@@ -21,53 +22,6 @@ using sqlite::Connection;
 using sqlite::Statement;
 using sqlite::Transaction;
 using namespace sqlite;  // the statement helpers (statements.h)
-
-// ---- Connection pool ----
-
-class SqliteStorage::Pool {
- public:
-  Pool(std::string path, sqlite::ConnectionOptions options, std::unique_ptr<Connection> first)
-      : path_(std::move(path)), options_(options) {
-    idle_.push_back(std::move(first));
-  }
-
-  // A connection on loan; goes back to the pool when the lease ends.
-  class Lease {
-   public:
-    Lease(Pool& pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
-    ~Lease() {
-      std::lock_guard lock(pool_.mutex_);
-      pool_.idle_.push_back(std::move(c_));
-    }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    Connection& operator*() const { return *c_; }
-
-   private:
-    Pool& pool_;
-    std::unique_ptr<Connection> c_;
-  };
-
-  Lease acquire() {
-    {
-      std::lock_guard lock(mutex_);
-      if (!idle_.empty()) {
-        auto c = std::move(idle_.back());
-        idle_.pop_back();
-        return Lease(*this, std::move(c));
-      }
-    }
-    auto c = std::make_unique<Connection>(path_, options_);
-    sqlite::configure_connection(*c);
-    return Lease(*this, std::move(c));
-  }
-
- private:
-  std::string path_;
-  sqlite::ConnectionOptions options_;
-  std::mutex mutex_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-};
 
 // What a process knows of one study's trials: finished ones never change, so they are kept;
 // unfinished ones are re-read on every get_all_trials.
@@ -179,7 +133,7 @@ SqliteStorage::SqliteStorage(const std::string& path, SqliteStorageOptions optio
   connection_options.read_only = options_.mode == SqliteOpenMode::kReadOnly;
   auto first = sqlite::open_study_database(path, connection_options);
   connection_options.create = false;
-  pool_ = std::make_unique<Pool>(path, connection_options, std::move(first));
+  pool_ = std::make_unique<sqlite::ConnectionPool>(path, connection_options, std::move(first));
 }
 
 SqliteStorage::~SqliteStorage() = default;
@@ -478,7 +432,8 @@ Trials SqliteStorage::get_all_trials(int64_t study_id, StateMask states) const {
   return get_trials_from(study_id, 0, states);
 }
 
-Trials SqliteStorage::get_trials_from(int64_t study_id, int64_t first_number, StateMask states) const {
+Trials SqliteStorage::get_trials_from(int64_t study_id, int64_t first_number,
+                                      StateMask states) const {
   std::shared_ptr<StudyCache> cache;
   {
     std::lock_guard lock(cache_mutex_);

@@ -19,6 +19,7 @@ namespace hpo {
 
 namespace sqlite {
 class Connection;
+class ConnectionPool;
 }
 class OptionReader;
 
@@ -117,7 +118,6 @@ class SqliteStorage : public Storage {
   std::vector<int64_t> fail_stale_trials(int64_t study_id) override;
 
  private:
-  class Pool;
   struct StudyCache;
 
   // Runs `body` on a pooled connection inside a transaction of the given kind, committing
@@ -134,7 +134,7 @@ class SqliteStorage : public Storage {
 
   std::string path_;
   SqliteStorageOptions options_;
-  std::unique_ptr<Pool> pool_;
+  std::unique_ptr<sqlite::ConnectionPool> pool_;
   mutable std::mutex cache_mutex_;
   mutable std::map<int64_t, std::shared_ptr<StudyCache>> caches_;
 };
