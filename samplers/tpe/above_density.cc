@@ -146,17 +146,16 @@ void AboveDensity::refresh_around(double mu, int number) {
   if (by_value_.empty()) return;
   auto it = by_value_.lower_bound(ValueKey{mu, number < 0 ? INT_MAX : number});
   // The kernel itself (if present) and its neighbours on both sides.
-  std::vector<std::map<ValueKey, int>::iterator> around;
+  std::map<ValueKey, int>::iterator around[3];
+  int n_around = 0;
   if (it != by_value_.end()) {
-    around.push_back(it);
-    if (std::next(it) != by_value_.end()) around.push_back(std::next(it));
+    around[n_around++] = it;
+    if (std::next(it) != by_value_.end()) around[n_around++] = std::next(it);
   }
-  if (it != by_value_.begin()) {
-    around.push_back(std::prev(it));
-  }
-  for (auto a : around) {
-    refresh_width(a);
-    place(a->second);
+  if (it != by_value_.begin()) around[n_around++] = std::prev(it);
+  for (int i = 0; i < n_around; ++i) {
+    refresh_width(around[i]);
+    place(around[i]->second);
   }
 }
 
