@@ -62,7 +62,9 @@ void reference_log_pdf(const ParzenDimension& dim, const ParzenEstimatorOptions&
                        const std::vector<AboveDensity::Member>& members,
                        const Eigen::MatrixXd& samples, Eigen::VectorXd& out) {
   Eigen::MatrixXd obs(static_cast<Eigen::Index>(members.size()), 1);
-  for (size_t i = 0; i < members.size(); ++i) obs(static_cast<Eigen::Index>(i), 0) = members[i].value;
+  for (size_t i = 0; i < members.size(); ++i) {
+    obs(static_cast<Eigen::Index>(i), 0) = members[i].value;
+  }
   const std::vector<double> w = tpe_default_weights(static_cast<int>(members.size()));
   const Eigen::VectorXd weights =
       Eigen::Map<const Eigen::VectorXd>(w.data(), static_cast<Eigen::Index>(w.size()));

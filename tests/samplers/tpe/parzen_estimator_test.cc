@@ -50,6 +50,23 @@ Eigen::MatrixXd mixed_observations() {
   return obs;
 }
 
+// n random observations in mixed_dimensions() with weights in [min_weight, min_weight + 1);
+// `clustered` puts half of the first dimension's values in [0.2, 0.25].
+void random_mixed_observations(std::mt19937_64& rng, int n, bool clustered, double min_weight,
+                               Eigen::MatrixXd& obs, Eigen::VectorXd& w) {
+  const std::vector<ParzenDimension> dims = mixed_dimensions();
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  obs.resize(n, 4);
+  w.resize(n);
+  for (int r = 0; r < n; ++r) {
+    obs(r, 0) = clustered && u(rng) < 0.5 ? 0.2 + 0.05 * u(rng) : u(rng);
+    obs(r, 1) = 1 + std::floor(8 * u(rng));
+    obs(r, 2) = std::floor(3 * u(rng));
+    obs(r, 3) = dims[3].low + (dims[3].high - dims[3].low) * u(rng);
+    w(r) = min_weight + u(rng);
+  }
+}
+
 Eigen::MatrixXd mixed_samples() {
   Eigen::MatrixXd s(4, 4);
   s << 0.0, 1, 0, std::log(1e-3),  //
@@ -126,16 +143,9 @@ TEST(ParzenEstimatorTest, LogPdfEqualsBruteForceSum) {
   for (bool multivariate : {false, true}) {
     for (bool prior : {false, true}) {
       std::vector<ParzenDimension> dims = mixed_dimensions();
-      const int n = 30;
-      Eigen::MatrixXd obs(n, 4);
-      Eigen::VectorXd w(n);
-      for (int r = 0; r < n; ++r) {
-        obs(r, 0) = u(rng);
-        obs(r, 1) = 1 + std::floor(8 * u(rng));
-        obs(r, 2) = std::floor(3 * u(rng));
-        obs(r, 3) = dims[3].low + (dims[3].high - dims[3].low) * u(rng);
-        w(r) = 0.1 + u(rng);
-      }
+      Eigen::MatrixXd obs;
+      Eigen::VectorXd w;
+      random_mixed_observations(rng, 30, false, 0.1, obs, w);
       ParzenEstimatorOptions options;
       options.multivariate = multivariate;
       options.consider_prior = prior;
@@ -314,16 +324,9 @@ TEST(ParzenEstimatorTest, ManyMultivariateKernelsMatchTheFullSum) {
   std::vector<ParzenDimension> dims = mixed_dimensions();
   for (bool prior : {true, false}) {
     for (bool normalized : {true, false}) {
-      const int n = 700;
-      Eigen::MatrixXd obs(n, 4);
-      Eigen::VectorXd w(n);
-      for (int r = 0; r < n; ++r) {
-        obs(r, 0) = u(rng) < 0.5 ? 0.2 + 0.05 * u(rng) : u(rng);
-        obs(r, 1) = 1 + std::floor(8 * u(rng));
-        obs(r, 2) = std::floor(3 * u(rng));
-        obs(r, 3) = dims[3].low + (dims[3].high - dims[3].low) * u(rng);
-        w(r) = 0.05 + u(rng);
-      }
+      Eigen::MatrixXd obs;
+      Eigen::VectorXd w;
+      random_mixed_observations(rng, 700, true, 0.05, obs, w);
       ParzenEstimatorOptions options;
       options.multivariate = true;
       options.consider_prior = prior;

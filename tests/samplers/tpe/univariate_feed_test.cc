@@ -35,8 +35,8 @@ Distributions space() {
 
 double run_objective(Trial& t) {
   double v = std::pow(t.suggest_float("f", -3.0, 3.0) - 1.0, 2);
-  v += std::pow(std::log10(t.suggest_float("fl", 1e-4, 1.0, {.step = std::nullopt, .log = true})) + 2,
-                2);
+  const double fl = t.suggest_float("fl", 1e-4, 1.0, {.step = std::nullopt, .log = true});
+  v += std::pow(std::log10(fl) + 2, 2);
   v += t.suggest_float("fs", 0.0, 1.0, {.step = 0.05, .log = false});
   v += std::abs(static_cast<double>(t.suggest_int("i", -4, 40)) - 7) / 10.0;
   v += std::log(static_cast<double>(t.suggest_int("il", 1, 1000, {.step = 1, .log = true})));
