@@ -25,6 +25,14 @@ constexpr double kNegligibleNats = 50.0;
 // Farther than this many floor widths, a discrete kernel's cell mass is below e^-72 of its peak.
 constexpr double kCellReach = 12.0;
 const double kSqrt2Pi = std::sqrt(2.0 * std::numbers::pi);
+
+// The summed weight of a cell's tallied kernels under `weight` (a Ramp).
+template <class Tally, class Ramp>
+double tallied_weight(const Tally& t, const Ramp& weight) {
+  if (t.n_ramp == 0 && t.n_flat == 0) return 0.0;
+  return weight.alpha * static_cast<double>(t.n_ramp) +
+         weight.beta * static_cast<double>(t.rank_sum) + static_cast<double>(t.n_flat);
+}
 // Measured costs relative to GaussianBoxSum::add: moving a kernel (remove recomputes its box),
 // and a refill of n kernels is about n / kRefillCostInAdds adds.
 constexpr size_t kMoveCostInAdds = 9;
@@ -76,6 +84,7 @@ int AboveDensity::add_kernel(double mu, int number) {
     kernels_.emplace_back();
     direct_position_.push_back(-1);
     rank_raises_.emplace_back();
+    tallied_.emplace_back();
   }
   Kernel& k = kernels_[slot];
   k = Kernel{};
@@ -95,6 +104,7 @@ int AboveDensity::add_kernel(double mu, int number) {
 
 void AboveDensity::remove_kernel(int slot) {
   take_out_of_boxes(slot);
+  untally(slot);
   take_out_of_direct(slot);
   Kernel& k = kernels_[slot];
   by_value_.erase(ValueKey{k.mu, k.number < 0 ? INT_MAX : k.number});
@@ -199,8 +209,61 @@ void AboveDensity::take_out_of_direct(int slot) {
   direct_position_[slot] = -1;
 }
 
+int AboveDensity::n_cells() const {
+  return categorical() ? dim_.n_choices
+                       : static_cast<int>(std::round((dim_.high - dim_.low) / dim_.step));
+}
+
+int AboveDensity::tally_cell(const Kernel& k) const {
+  if (!k.alive || k.number < 0) return -1;
+  if (categorical()) return static_cast<int>(k.mu);
+  return k.sigma == last_floor_ ? k.cell : -1;
+}
+
+void AboveDensity::untally(int slot) {
+  Tallied& t = tallied_[slot];
+  if (t.cell < 0) return;
+  CellTally& cell = tallies_[static_cast<size_t>(t.cell)];
+  if (t.rank >= 0) {
+    --cell.n_ramp;
+    cell.rank_sum -= t.rank;
+  } else {
+    --cell.n_flat;
+  }
+  t = Tallied{};
+}
+
+void AboveDensity::tally(int slot) {
+  const Kernel& k = kernels_[slot];
+  const int cell = tally_cell(k);
+  const int rank = k.rank < ramp_end() ? k.rank : -1;
+  Tallied& t = tallied_[slot];
+  if (t.cell == cell && t.rank == rank && (cell >= 0 || direct_position_[slot] >= 0)) return;
+  untally(slot);
+  if (cell < 0) {
+    if (direct_position_[slot] < 0) {
+      direct_position_[slot] = static_cast<int>(direct_.size());
+      direct_.push_back(slot);
+    }
+    return;
+  }
+  take_out_of_direct(slot);
+  CellTally& c = tallies_[static_cast<size_t>(cell)];
+  c.coef = categorical() ? 1.0 : k.coef;
+  if (rank >= 0) {
+    ++c.n_ramp;
+    c.rank_sum += rank;
+  } else {
+    ++c.n_flat;
+  }
+  t = Tallied{cell, rank};
+}
+
 void AboveDensity::place(int slot) {
-  if (!continuous()) return;
+  if (!continuous()) {
+    tally(slot);
+    return;
+  }
   Kernel& k = kernels_[slot];
   const bool in_boxes = boxed(k);
   if (k.box_id >= 0 && in_boxes) {
@@ -232,9 +295,8 @@ void AboveDensity::rebuild() {
   std::vector<int> ignored;
   rerank_from(0, ignored);
   for (auto it = by_value_.begin(); it != by_value_.end(); ++it) refresh_width(it);
-  if (!continuous()) return;
   boxes_.reset();
-  if (n_kernels() >= kBoxedMinKernels) {
+  if (continuous() && n_kernels() >= kBoxedMinKernels) {
     boxes_ = std::make_unique<GaussianBoxSum>(dim_.low, dim_.high, last_floor_, 2);
   }
   refill();
@@ -248,6 +310,14 @@ void AboveDensity::refill() {
   // What place() would do for every kernel, with the boxed ones built in one pass.
   direct_.clear();
   std::fill(direct_position_.begin(), direct_position_.end(), -1);
+  if (!continuous()) {
+    tallies_.assign(static_cast<size_t>(n_cells()), CellTally{});
+    std::fill(tallied_.begin(), tallied_.end(), Tallied{});
+    for (int slot = 0; slot < static_cast<int>(kernels_.size()); ++slot) {
+      if (kernels_[slot].alive) place(slot);
+    }
+    return;
+  }
   for (std::vector<int>& raises : rank_raises_) raises.clear();
   n_rank_raises_ = 0;
   std::vector<int> slots;
@@ -295,37 +365,37 @@ void AboveDensity::update(const std::vector<Member>& added_in, const std::vector
     fresh.push_back(slot);
   }
   if (removed.empty() && added.empty()) return;
-  if (categorical()) {
-    // No widths: only the ranks, which weigh the choices.
-    std::vector<int> changed;
-    if (lowest != INT_MAX) rerank_from(lowest, changed);
-    return;
-  }
-  if (floor_sigma() != last_floor_) {
+  if (!categorical() && floor_sigma() != last_floor_) {
     // Few kernels: the floor still moves with their number, and with it every width.
     rebuild();
     return;
   }
   std::vector<int> changed;
   if (lowest != INT_MAX) rerank_from(lowest, changed);
-  for (const ValueKey& key : gone) refresh_around(key.first, key.second);
-  for (int slot : fresh) refresh_around(kernels_[slot].mu, kernels_[slot].number);
-  if (!continuous()) return;
-  if (!boxes_) {
-    if (n_kernels() >= kBoxedMinKernels) rebuild();
-    return;
+  if (categorical()) {
+    // No widths: the fresh kernels are tallied, and the reranked ones retallied below.
+    for (int slot : fresh) place(slot);
+  } else {
+    for (const ValueKey& key : gone) refresh_around(key.first, key.second);
+    for (int slot : fresh) refresh_around(kernels_[slot].mu, kernels_[slot].number);
   }
-  // Raised ranks cost an add each and lowered ones a move; past a point, and once the raises
-  // pile up, one bulk refill is cheaper.
-  size_t cost = 0;
-  for (int slot : changed) {
-    const Kernel& k = kernels_[slot];
-    if (k.box_id >= 0) cost += k.rank > k.box_rank ? 1 : kMoveCostInAdds;
-  }
-  if (cost > static_cast<size_t>(n_members_) / kRefillCostInAdds ||
-      n_rank_raises_ + cost > static_cast<size_t>(n_members_)) {
-    refill();
-    return;
+  if (continuous()) {
+    if (!boxes_) {
+      if (n_kernels() >= kBoxedMinKernels) rebuild();
+      return;
+    }
+    // Raised ranks cost an add each and lowered ones a move; past a point, and once the raises
+    // pile up, one bulk refill is cheaper.
+    size_t cost = 0;
+    for (int slot : changed) {
+      const Kernel& k = kernels_[slot];
+      if (k.box_id >= 0) cost += k.rank > k.box_rank ? 1 : kMoveCostInAdds;
+    }
+    if (cost > static_cast<size_t>(n_members_) / kRefillCostInAdds ||
+        n_rank_raises_ + cost > static_cast<size_t>(n_members_)) {
+      refill();
+      return;
+    }
   }
   for (int slot : changed) place(slot);
   // Kernels whose rank crossed the ramp's end change class; the ramp's end is near the newest
@@ -351,11 +421,9 @@ void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out)
   if (categorical()) {
     std::vector<double> by_choice(dim_.n_choices, 0.0);
     double observed = 0.0;
-    for (const Kernel& k : kernels_) {
-      if (!k.alive || k.number < 0) continue;
-      const double w = weight(k.rank);
-      by_choice[static_cast<size_t>(k.mu)] += w;
-      observed += w;
+    for (int c = 0; c < dim_.n_choices; ++c) {
+      by_choice[static_cast<size_t>(c)] = tallied_weight(tallies_[static_cast<size_t>(c)], weight);
+      observed += by_choice[static_cast<size_t>(c)];
     }
     const double s = options_.prior_weight / (n_members_ + 1.0);
     const double c = dim_.n_choices;
@@ -373,35 +441,33 @@ void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out)
       const double class_weights[2] = {weight.alpha, weight.beta};
       boxes_->evaluate(samples.col(0).data(), static_cast<int>(n), class_weights, boxed.data());
     }
+    // The direct kernels side by side, so that each sample's terms are one vectorized exp.
+    const Eigen::Index n_direct = static_cast<Eigen::Index>(direct_.size());
+    Eigen::ArrayXd mus(n_direct), inv_sigmas(n_direct), scaled(n_direct);
+    for (Eigen::Index p = 0; p < n_direct; ++p) {
+      const Kernel& k = kernels_[direct_[static_cast<size_t>(p)]];
+      mus(p) = k.mu;
+      inv_sigmas(p) = 1.0 / k.sigma;
+      scaled(p) = (k.number < 0 ? options_.prior_weight : weight(k.rank)) * k.coef;
+    }
+    Eigen::ArrayXd half_z2(n_direct);
     for (Eigen::Index i = 0; i < n; ++i) {
-      const double x = samples(i, 0);
-      double sum = boxed(i);
-      for (int slot : direct_) {
-        const Kernel& k = kernels_[slot];
-        const double z = (x - k.mu) / k.sigma;
-        if (0.5 * z * z > kNegligibleNats) continue;
-        const double w = k.number < 0 ? options_.prior_weight : weight(k.rank);
-        sum += w * k.coef * std::exp(-0.5 * z * z);
-      }
-      out(i) = std::log(sum) - log_total - std::log(scale_);
+      half_z2 = 0.5 * ((samples(i, 0) - mus) * inv_sigmas).square();
+      const double direct =
+          (half_z2 > kNegligibleNats).select(0.0, scaled * (-half_z2).exp()).sum();
+      out(i) = std::log(boxed(i) + direct) - log_total - std::log(scale_);
     }
     return;
   }
   // Discrete: kernels of the floor width on the grid add up by cell; the rest one by one.
   const double floor = last_floor_;
-  const int n_cells = static_cast<int>(std::round((dim_.high - dim_.low) / dim_.step));
+  const int n_cells = this->n_cells();
   std::vector<double> by_cell(static_cast<size_t>(n_cells), 0.0);
-  std::vector<int> others;
-  for (int slot = 0; slot < static_cast<int>(kernels_.size()); ++slot) {
-    const Kernel& k = kernels_[slot];
-    if (!k.alive) continue;
-    const int cell = k.number >= 0 && k.sigma == floor ? k.cell : -1;
-    if (cell < 0) {
-      others.push_back(slot);
-    } else {
-      by_cell[static_cast<size_t>(cell)] += weight(k.rank) * k.coef;
-    }
+  for (int c = 0; c < n_cells; ++c) {
+    const CellTally& t = tallies_[static_cast<size_t>(c)];
+    by_cell[static_cast<size_t>(c)] = t.coef * tallied_weight(t, weight);
   }
+  const std::vector<int>& others = direct_;
   // Cell masses by offset, for the floor width: kept across calls until the floor moves.
   const int reach = static_cast<int>(std::ceil(kCellReach * floor / dim_.step)) + 1;
   if (!cell_masses_ || cell_masses_floor_ != floor) {

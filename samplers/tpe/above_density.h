@@ -11,12 +11,14 @@
 // GaussianBoxSum with two coefficient classes, a_k and a_k * rank_k, so that scoring a point
 // costs a few boxes' moments instead of ~1,900 exp at 10,000 trials. Every other kernel (the
 // newest 25, wider ones, the prior) is summed directly. Discrete and categorical dimensions
-// aggregate their kernels by grid cell or choice on each call.
+// tally their kernels by grid cell or choice in integers (counts and rank sums, kept up to date
+// as kernels change), so that a call weighs a cell, not each of its kernels.
 //
 // Same kernels, widths and weights as ParzenEstimator with tpe_default_weights, the prior and
 // the magic clip (the sampler uses this only then); log_pdf agrees with it to 1e-12 (tested).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -90,12 +92,18 @@ class AboveDensity {
   void rerank_from(int from_number, std::vector<int>& changed);
   // Whether kernel k belongs in boxes_: floor width, on the ramp (not among the newest 25).
   bool boxed(const Kernel& k) const;
-  // Puts kernel `slot` in boxes_ or takes it out as its width and rank say.
+  // Puts kernel `slot` where its width and rank say: in boxes_ or direct_ (continuous), in
+  // tallies_ or direct_ (discrete, categorical).
   void place(int slot);
+  // Discrete and categorical: the cell kernel k is tallied in, or -1 (summed directly).
+  int tally_cell(const Kernel& k) const;
+  void tally(int slot);
+  void untally(int slot);
   void take_out_of_boxes(int slot);
   void take_out_of_direct(int slot);
   // place() for every kernel, the boxed ones in one bulk build.
   void refill();
+  int n_cells() const;
   // Widths, ranks and boxes from scratch.
   void rebuild();
 
@@ -116,12 +124,29 @@ class AboveDensity {
   double last_floor_ = 0.0;
   // Continuous only, from kBoxedMinKernels kernels on (the floor width is fixed by then).
   std::unique_ptr<GaussianBoxSum> boxes_;
-  std::vector<int> direct_;  // continuous: live kernels not in boxes_, by slot
+  std::vector<int> direct_;  // live kernels in neither boxes_ nor tallies_, by slot
   std::vector<int> direct_position_;  // slot -> index in direct_, or -1
   // Per slot: the extra bumps (rank class only) that raised a boxed kernel's rank since it was
   // added, so that a rank shift costs one add per kernel (see place()).
   std::vector<std::vector<int>> rank_raises_;
   size_t n_rank_raises_ = 0;
+  // Discrete and categorical: per cell (choice), its tallied kernels on the ramp (count and sum
+  // of ranks) and after it; a cell's weight is then coef * (alpha * n_ramp + beta * rank_sum +
+  // n_flat), exact integers until that last step. coef is the same for every kernel of a cell
+  // (same centre, the floor width; 1 for categoricals).
+  struct CellTally {
+    int64_t n_ramp = 0;
+    int64_t rank_sum = 0;
+    int64_t n_flat = 0;
+    double coef = 0.0;
+  };
+  std::vector<CellTally> tallies_;
+  // Per slot, what the kernel put in tallies_: its cell (-1: none) and rank (-1: after the ramp).
+  struct Tallied {
+    int cell = -1;
+    int rank = -1;
+  };
+  std::vector<Tallied> tallied_;
   // Discrete: the floor-width kernels' cell masses, filled as log_pdf needs them. log_pdf runs
   // under the feed's lock, so these caches are never written concurrently.
   mutable std::optional<CellMassTable> cell_masses_;

@@ -484,8 +484,13 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
           even = even * v2 + Eigen::Map<const Lanes>(view.row(side, m, tile));
           odd = odd * v2 + Eigen::Map<const Lanes>(view.row(side, m + 1, tile));
         }
-        const Lanes poly = even + v * odd;
-        for (int l = lane_lo; l <= lane_hi; ++l) total[l] += std::exp(-0.5 * v2[l]) * poly[l];
+        // One vectorized exp for the whole tile (lanes outside [lane_lo, lane_hi] are dropped).
+        const Lanes terms = (-0.5 * v2).exp() * (even + v * odd);
+        if (lane_lo == 0 && lane_hi == kTile - 1) {
+          total += terms;
+        } else {
+          for (int l = lane_lo; l <= lane_hi; ++l) total[l] += terms[l];
+        }
       }
     }
     out[i] = scale * total.sum();
