@@ -169,25 +169,99 @@ void AboveDensity::refresh_around(double mu, int number) {
   }
 }
 
-void AboveDensity::rerank_from(int from_number, std::vector<int>& changed) {
+void AboveDensity::rerank_from(int from_number, std::vector<int>& rank_changed,
+                               std::vector<int>& position_changed) {
+  // Start from the nearest older member (its rank and position are right), counting the ghosts
+  // between it and from_number.
+  const int n_numbers = static_cast<int>(slot_by_number_.size());
+  from_number = std::max(from_number, 0);
   int rank = 0;
-  for (int number = std::min(from_number, static_cast<int>(slot_by_number_.size())) - 1;
-       number >= 0; --number) {
+  int position = 0;
+  int number = std::min(from_number, n_numbers) - 1;
+  int ghosts_between = 0;
+  for (; number >= 0; --number) {
     if (slot_by_number_[number] >= 0) {
-      rank = kernels_[slot_by_number_[number]].rank + 1;
+      const Kernel& k = kernels_[slot_by_number_[number]];
+      rank = k.rank + 1;
+      position = k.position + 1;
       break;
     }
+    if (is_ghost(number)) ++ghosts_between;
   }
-  for (int number = std::max(from_number, 0); number < static_cast<int>(slot_by_number_.size());
-       ++number) {
-    const int slot = slot_by_number_[number];
-    if (slot < 0) continue;
-    if (kernels_[slot].rank != rank) {
-      kernels_[slot].rank = rank;
-      changed.push_back(slot);
+  position += ghosts_between;
+  const int last = std::max(n_numbers, static_cast<int>(ghost_by_number_.size()));
+  for (number = from_number; number < last; ++number) {
+    const int slot = number < n_numbers ? slot_by_number_[number] : -1;
+    if (slot < 0) {
+      if (is_ghost(number)) ++position;
+      continue;
+    }
+    Kernel& k = kernels_[slot];
+    if (k.rank != rank) {
+      k.rank = rank;
+      rank_changed.push_back(slot);
+    }
+    if (k.position != position) {
+      k.position = position;
+      position_changed.push_back(slot);
     }
     ++rank;
+    ++position;
   }
+}
+
+void AboveDensity::add_ghost(int number) {
+  if (static_cast<int>(ghost_by_number_.size()) <= number) {
+    ghost_by_number_.resize(static_cast<size_t>(number) + 1, 0);
+  }
+  ghost_by_number_[static_cast<size_t>(number)] = 1;
+  ++n_ghosts_;
+  max_number_ = std::max(max_number_, number);
+  if (boxes_) add_ghost_prefix(number);
+}
+
+void AboveDensity::remove_ghost(int number) {
+  assert(is_ghost(number));
+  ghost_by_number_[static_cast<size_t>(number)] = 0;
+  --n_ghosts_;
+  ghost_prefixes_.remove(number);
+}
+
+void AboveDensity::add_ghost_prefix(int number) {
+  // All boxed kernels minus the newer ones, or the older ones summed, whichever side has fewer:
+  // a new ghost is usually the newest trial, with nothing newer (a "full" prefix).
+  std::vector<int> newer;
+  for (int n = number + 1; n < static_cast<int>(slot_by_number_.size()); ++n) {
+    const int slot = slot_by_number_[n];
+    if (slot >= 0 && kernels_[slot].box_id >= 0) newer.push_back(slot);
+  }
+  if (newer.empty()) {
+    ghost_prefixes_.add_full(number);
+    return;
+  }
+  const size_t n_boxed = static_cast<size_t>(boxes_->size()) - n_rank_raises_;
+  if (newer.size() == n_boxed) {
+    ghost_prefixes_.add_zero(number);
+    return;
+  }
+  std::vector<double> q = ghost_prefixes_.take_buffer();
+  GaussianBoxSum::BumpTerms bump;
+  if (newer.size() <= n_boxed / 2) {
+    boxes_->copy_moments(0, q.data());
+    for (int slot : newer) {
+      boxes_->bump_terms(kernels_[slot].mu, bump);
+      boxes_->add_terms(bump, -kernels_[slot].coef, q.data());
+    }
+  } else {
+    std::fill(q.begin(), q.end(), 0.0);
+    for (int n = 0; n < std::min(number, static_cast<int>(slot_by_number_.size())); ++n) {
+      const int slot = slot_by_number_[n];
+      if (slot < 0 || kernels_[slot].box_id < 0) continue;
+      boxes_->bump_terms(kernels_[slot].mu, bump);
+      boxes_->add_terms(bump, kernels_[slot].coef, q.data());
+    }
+  }
+  ghost_prefixes_.add(number, std::move(q));
 }
 
 void AboveDensity::take_out_of_boxes(int slot) {
@@ -195,6 +269,7 @@ void AboveDensity::take_out_of_boxes(int slot) {
   if (k.box_id < 0) return;
   boxes_->remove(k.box_id);
   k.box_id = -1;
+  ghost_prefixes_.kernel_moved(k.number, k.mu, k.box_coef, -1.0);
   for (int id : rank_raises_[slot]) boxes_->remove(id);
   n_rank_raises_ -= rank_raises_[slot].size();
   rank_raises_[slot].clear();
@@ -267,23 +342,25 @@ void AboveDensity::place(int slot) {
   Kernel& k = kernels_[slot];
   const bool in_boxes = boxed(k);
   if (k.box_id >= 0 && in_boxes) {
-    if (k.box_rank == k.rank) return;
-    if (k.rank > k.box_rank) {
-      // A raised rank adds to the rank class only: a second bump for the difference is one add,
-      // where moving the kernel would recompute its box.
-      const double coefficients[2] = {0.0, k.coef * (k.rank - k.box_rank)};
+    if (k.box_position == k.position) return;
+    if (k.position > k.box_position) {
+      // A raised position adds to the second class only: a second bump for the difference is
+      // one add, where moving the kernel would recompute its box.
+      const double coefficients[2] = {0.0, k.coef * (k.position - k.box_position)};
       rank_raises_[slot].push_back(boxes_->add(k.mu, coefficients));
       ++n_rank_raises_;
-      k.box_rank = k.rank;
+      k.box_position = k.position;
       return;
     }
   }
   take_out_of_boxes(slot);
   if (in_boxes) {
     take_out_of_direct(slot);
-    const double coefficients[2] = {k.coef, k.coef * k.rank};
+    const double coefficients[2] = {k.coef, k.coef * k.position};
     k.box_id = boxes_->add(k.mu, coefficients);
-    k.box_rank = k.rank;
+    k.box_position = k.position;
+    k.box_coef = k.coef;
+    ghost_prefixes_.kernel_moved(k.number, k.mu, k.coef, 1.0);
   } else if (direct_position_[slot] < 0) {
     direct_position_[slot] = static_cast<int>(direct_.size());
     direct_.push_back(slot);
@@ -292,8 +369,8 @@ void AboveDensity::place(int slot) {
 
 void AboveDensity::rebuild() {
   last_floor_ = categorical() ? 0.0 : floor_sigma();
-  std::vector<int> ignored;
-  rerank_from(0, ignored);
+  std::vector<int> ignored, ignored_too;
+  rerank_from(0, ignored, ignored_too);
   for (auto it = by_value_.begin(); it != by_value_.end(); ++it) refresh_width(it);
   boxes_.reset();
   if (continuous() && n_kernels() >= kBoxedMinKernels) {
@@ -330,19 +407,37 @@ void AboveDensity::refill() {
       slots.push_back(slot);
       mus.push_back(k.mu);
       coefficients.push_back(k.coef);
-      coefficients.push_back(k.coef * k.rank);
-      k.box_rank = k.rank;
+      coefficients.push_back(k.coef * k.position);
+      k.box_position = k.position;
+      k.box_coef = k.coef;
     } else {
       direct_position_[slot] = static_cast<int>(direct_.size());
       direct_.push_back(slot);
     }
   }
+  ghost_prefixes_.reset(boxes_.get());
   if (!boxes_) return;
   boxes_->assign(mus.data(), coefficients.data(), static_cast<int>(slots.size()));
   for (size_t i = 0; i < slots.size(); ++i) kernels_[slots[i]].box_id = static_cast<int>(i);
+  // Every ghost's prefix in one pass in trial-number order.
+  int newest_boxed = -1;
+  for (int slot : slots) newest_boxed = std::max(newest_boxed, kernels_[slot].number);
+  GhostPrefixes::Builder prefixes(ghost_prefixes_, newest_boxed);
+  const int last = std::max(static_cast<int>(slot_by_number_.size()),
+                            static_cast<int>(ghost_by_number_.size()));
+  for (int number = 0; number < last; ++number) {
+    if (is_ghost(number)) prefixes.ghost(number);
+    const int slot =
+        number < static_cast<int>(slot_by_number_.size()) ? slot_by_number_[number] : -1;
+    if (slot >= 0 && kernels_[slot].box_id >= 0) {
+      prefixes.kernel(kernels_[slot].mu, kernels_[slot].coef);
+    }
+  }
 }
 
-void AboveDensity::update(const std::vector<Member>& added_in, const std::vector<int>& removed) {
+void AboveDensity::update(const std::vector<Member>& added_in, const std::vector<int>& removed,
+                          const std::vector<int>& ghosts_added,
+                          const std::vector<int>& ghosts_removed) {
   std::vector<Member> added = added_in;
   std::sort(added.begin(), added.end(),
             [](const Member& a, const Member& b) { return a.number < b.number; });
@@ -356,22 +451,34 @@ void AboveDensity::update(const std::vector<Member>& added_in, const std::vector
     remove_kernel(slot);
     lowest = std::min(lowest, number);
   }
+  for (int number : ghosts_removed) {
+    remove_ghost(number);
+    lowest = std::min(lowest, number);
+  }
   std::vector<int> fresh;
   for (const Member& m : added) {
     const bool appended = m.number > max_number_;
     if (!appended) lowest = std::min(lowest, m.number);
     const int slot = add_kernel(m.value, m.number);
-    kernels_[slot].rank = n_members_ - 1;  // right for appends; reranked below otherwise
+    // Right for appends; reranked below otherwise.
+    kernels_[slot].rank = n_members_ - 1;
+    kernels_[slot].position = n_members_ + n_ghosts_ - 1;
     fresh.push_back(slot);
   }
-  if (removed.empty() && added.empty()) return;
+  for (int number : ghosts_added) {
+    if (number <= max_number_) lowest = std::min(lowest, number);
+    add_ghost(number);
+  }
+  const size_t n_changes =
+      removed.size() + added.size() + ghosts_added.size() + ghosts_removed.size();
+  if (n_changes == 0) return;
   if (!categorical() && floor_sigma() != last_floor_) {
     // Few kernels: the floor still moves with their number, and with it every width.
     rebuild();
     return;
   }
-  std::vector<int> changed;
-  if (lowest != INT_MAX) rerank_from(lowest, changed);
+  std::vector<int> rank_changed, position_changed;
+  if (lowest != INT_MAX) rerank_from(lowest, rank_changed, position_changed);
   if (categorical()) {
     // No widths: the fresh kernels are tallied, and the reranked ones retallied below.
     for (int slot : fresh) place(slot);
@@ -384,32 +491,36 @@ void AboveDensity::update(const std::vector<Member>& added_in, const std::vector
       if (n_kernels() >= kBoxedMinKernels) rebuild();
       return;
     }
-    // Raised ranks cost an add each and lowered ones a move; past a point, and once the raises
-    // pile up, one bulk refill is cheaper.
+    // The boxes hold positions, which a trial moving between the below and above sets leaves
+    // alone. Raised positions (a trial finishing after newer ones) cost an add each and lowered
+    // ones a move; past a point, and once the raises pile up, one bulk refill is cheaper.
     size_t cost = 0;
-    for (int slot : changed) {
+    for (int slot : position_changed) {
       const Kernel& k = kernels_[slot];
-      if (k.box_id >= 0) cost += k.rank > k.box_rank ? 1 : kMoveCostInAdds;
+      if (k.box_id >= 0) cost += k.position > k.box_position ? 1 : kMoveCostInAdds;
     }
     if (cost > static_cast<size_t>(n_members_) / kRefillCostInAdds ||
         n_rank_raises_ + cost > static_cast<size_t>(n_members_)) {
       refill();
       return;
     }
+    for (int slot : position_changed) place(slot);
+  } else {
+    for (int slot : rank_changed) place(slot);  // the tallies hold ranks
   }
-  for (int slot : changed) place(slot);
-  // Kernels whose rank crossed the ramp's end change class; the ramp's end is near the newest
-  // trials, so they are found walking back from the newest.
+  // Kernels whose rank crossed the ramp's end change class. Both moved by at most n_changes, so
+  // only kernels that near the end can have crossed; the end is near the newest trials, so they
+  // are found walking back from the newest.
   const int new_ramp = ramp_end();
-  if (old_ramp != new_ramp) {
-    const int lo = std::min(old_ramp, new_ramp), hi = std::max(old_ramp, new_ramp);
-    int rank = n_members_;
-    for (int number = max_number_; number >= 0 && rank > lo; --number) {
-      const int slot = slot_by_number_[number];
-      if (slot < 0) continue;
-      --rank;
-      if (rank < hi + 1) place(slot);
-    }
+  const int lo = std::min(old_ramp, new_ramp) - static_cast<int>(n_changes);
+  const int hi = std::max(old_ramp, new_ramp) + static_cast<int>(n_changes);
+  int rank = n_members_;
+  for (int number = std::min(max_number_, static_cast<int>(slot_by_number_.size()) - 1);
+       number >= 0 && rank > lo; --number) {
+    const int slot = slot_by_number_[number];
+    if (slot < 0) continue;
+    --rank;
+    if (rank <= hi) place(slot);
   }
 }
 
@@ -438,8 +549,12 @@ void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out)
   if (continuous()) {
     Eigen::VectorXd boxed = Eigen::VectorXd::Zero(n);
     if (boxes_ && boxes_->size() > 0) {
-      const double class_weights[2] = {weight.alpha, weight.beta};
-      boxes_->evaluate(samples.col(0).data(), static_cast<int>(n), class_weights, boxed.data());
+      // The boxes hold positions (ranks counting ghosts); ghost_prefixes.h has the algebra.
+      const int n_partial = n_ghosts_ - ghost_prefixes_.n_full();
+      const double class_weights[2] = {weight.alpha - weight.beta * n_partial, weight.beta};
+      const GaussianBoxSum::Extra prefixes{ghost_prefixes_.sum(), weight.beta};
+      boxes_->evaluate(samples.col(0).data(), static_cast<int>(n), class_weights, boxed.data(),
+                       &prefixes, prefixes.moments ? 1 : 0);
     }
     // The direct kernels side by side, so that each sample's terms are one vectorized exp.
     const Eigen::Index n_direct = static_cast<Eigen::Index>(direct_.size());

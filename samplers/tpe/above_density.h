@@ -28,6 +28,7 @@
 #include <Eigen/Core>
 
 #include "samplers/tpe/gaussian_box_sum.h"
+#include "samplers/tpe/ghost_prefixes.h"
 #include "samplers/tpe/parzen_estimator.h"
 
 namespace hpo::tpe {
@@ -43,7 +44,13 @@ class AboveDensity {
     double value;  // in the dimension's space (choice index for categoricals)
   };
   // Removes the trials `removed` (which must be members) and adds `added` (which must not be).
-  void update(const std::vector<Member>& added, const std::vector<int>& removed);
+  // `ghosts_added` and `ghosts_removed` name trials that are no members but may become ones later
+  // at their place (the below set; see ghost_prefixes.h): they change no value of log_pdf, only
+  // what a later move costs. A trial is a member, a ghost or neither; a trial moving between the
+  // two sets is removed from one and added to the other in the same update.
+  void update(const std::vector<Member>& added, const std::vector<int>& removed,
+              const std::vector<int>& ghosts_added = {},
+              const std::vector<int>& ghosts_removed = {});
 
   int n_members() const { return n_members_; }
   // The members in trial-number order, for tests and fresh builds.
@@ -61,8 +68,10 @@ class AboveDensity {
     int number = -1;    // -1: the prior
     int cell = -1;      // discrete: the grid cell of mu (ParzenDimension::cell_of)
     int rank = 0;       // chronological index among members
+    int position = 0;   // chronological index among members and ghosts
     int box_id = -1;    // in boxes_ (rank < ramp, floor width), else -1
-    int box_rank = 0;   // the rank its second coefficient was added with
+    int box_position = 0;  // the position its second coefficient was added with
+    double box_coef = 0.0;  // the coef it was added with (refresh_width may change coef first)
     bool alive = false;
   };
   using ValueKey = std::pair<double, int>;  // (mu, number); the prior sorts after its ties
@@ -88,8 +97,18 @@ class AboveDensity {
   // The kernel's width from its neighbours, and its coefficient.
   void refresh_width(std::map<ValueKey, int>::iterator it);
   void refresh_around(double mu, int number);
-  // Ranks from trial number `from` on; returns the slots whose rank changed.
-  void rerank_from(int from_number, std::vector<int>& changed);
+  // Ranks and positions from trial number `from` on; appends the slots whose rank changed and
+  // those whose position changed.
+  void rerank_from(int from_number, std::vector<int>& rank_changed,
+                   std::vector<int>& position_changed);
+  bool is_ghost(int number) const {
+    return number >= 0 && number < static_cast<int>(ghost_by_number_.size()) &&
+           ghost_by_number_[static_cast<size_t>(number)];
+  }
+  void add_ghost(int number);
+  void remove_ghost(int number);
+  // Tells ghost_prefixes_ the first class's moments of the boxed kernels older than `number`.
+  void add_ghost_prefix(int number);
   // Whether kernel k belongs in boxes_: floor width, on the ramp (not among the newest 25).
   bool boxed(const Kernel& k) const;
   // Puts kernel `slot` where its width and rank say: in boxes_ or direct_ (continuous), in
@@ -120,7 +139,10 @@ class AboveDensity {
   std::vector<int> slot_by_number_;   // -1 where the trial is no member
   int n_members_ = 0;
   int prior_slot_ = -1;
-  int max_number_ = -1;
+  int max_number_ = -1;  // the newest member or ghost
+  std::vector<char> ghost_by_number_;
+  int n_ghosts_ = 0;
+  GhostPrefixes ghost_prefixes_;  // continuous with boxes only
   double last_floor_ = 0.0;
   // Continuous only, from kBoxedMinKernels kernels on (the floor width is fixed by then).
   std::unique_ptr<GaussianBoxSum> boxes_;

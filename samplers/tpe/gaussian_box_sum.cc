@@ -150,6 +150,99 @@ int GaussianBoxSum::box_of(double mu) const {
   return b;
 }
 
+void GaussianBoxSum::bump_powers(double mu, double left, double right, double* p0,
+                                 double* p1) const {
+  // u >= 0 from each of the box's edges (rounding may leave a hair below 0 at the edge).
+  const double u0 = std::max(0.0, (mu - left) * inv_sigma_);
+  const double u1 = std::max(0.0, (right - mu) * inv_sigma_);
+  p0[0] = std::exp(-0.5 * u0 * u0);
+  p1[0] = std::exp(-0.5 * u1 * u1);
+  for (int m = 1; m < 4; ++m) {
+    p0[m] = p0[m - 1] * u0;
+    p1[m] = p1[m - 1] * u1;
+  }
+  // Then u^m = u^(m-4) u^4 and u^m = u^(m-8) u^8: eight independent chains per side instead
+  // of one long one, and no more roundings (u^8 carries 7, as eight steps of one chain would).
+  const double u0_4 = (u0 * u0) * (u0 * u0);
+  const double u1_4 = (u1 * u1) * (u1 * u1);
+  for (int m = 4; m < 8; ++m) {
+    p0[m] = p0[m - 4] * u0_4;
+    p1[m] = p1[m - 4] * u1_4;
+  }
+  const double u0_8 = u0_4 * u0_4;
+  const double u1_8 = u1_4 * u1_4;
+  using Octet = Eigen::Array<double, 8, 1>;  // eight consecutive powers, in registers
+  Octet q0 = Eigen::Map<const Octet>(p0);
+  Octet q1 = Eigen::Map<const Octet>(p1);
+  int m = 8;
+  for (; m + 8 <= kOrder; m += 8) {
+    q0 *= u0_8;
+    q1 *= u1_8;
+    Eigen::Map<Octet> to0(p0 + m);
+    Eigen::Map<Octet> to1(p1 + m);
+    to0 = q0;
+    to1 = q1;
+  }
+  for (; m < kOrder; ++m) {
+    p0[m] = p0[m - 8] * u0_8;
+    p1[m] = p1[m - 8] * u1_8;
+  }
+}
+
+size_t GaussianBoxSum::moments_size() const {
+  return static_cast<size_t>(n_tiles_) * 2 * kOrder * kTile;
+}
+
+void GaussianBoxSum::copy_moments(int c, double* out) const {
+  const double* from = hi_.data() + index(c, 0, 0, 0);
+  std::copy(from, from + moments_size(), out);
+}
+
+void GaussianBoxSum::bump_terms(double mu, BumpTerms& out) const {
+  check_bump("bump_terms", mu, nullptr);
+  out.box = box_of(mu);
+  bump_powers(mu, edge(out.box), edge(out.box + 1), out.terms[0], out.terms[1]);
+  for (int side = 0; side < 2; ++side) {
+    for (int m = 0; m < kOrder; ++m) out.terms[side][m] *= kInvFactorial[static_cast<size_t>(m)];
+  }
+}
+
+void GaussianBoxSum::add_terms(const BumpTerms& bump, double factor, double* hi,
+                               double* lo) const {
+  for (int side = 0; side < 2; ++side) {
+    for (int m = 0; m < kOrder; ++m) {
+      const double x = factor * bump.terms[side][m];
+      const size_t j = index(0, side, m, bump.box);
+      if (lo == nullptr) {
+        hi[j] += x;
+      } else {
+        // TwoSum: hi + lo keeps the exact sum to about 2 ulps however many bumps come and go.
+        const double s = hi[j] + x;
+        const double bv = s - hi[j];
+        lo[j] += (hi[j] - (s - bv)) + (x - bv);
+        hi[j] = s + lo[j];
+        lo[j] -= hi[j] - s;
+      }
+    }
+  }
+}
+
+void GaussianBoxSum::add_moments(const double* from, double factor, double* hi,
+                                 double* lo) const {
+  using Quad = Eigen::Array<double, 4, 1>;
+  const size_t n = moments_size();
+  for (size_t j = 0; j < n; j += 4) {
+    const Quad h = Eigen::Map<const Quad>(hi + j);
+    const Quad x = factor * Eigen::Map<const Quad>(from + j);
+    const Quad s = h + x;
+    const Quad bv = s - h;
+    const Quad l = Eigen::Map<const Quad>(lo + j) + ((h - (s - bv)) + (x - bv));
+    const Quad total = s + l;
+    Eigen::Map<Quad>(hi + j) = total;
+    Eigen::Map<Quad>(lo + j) = l - (total - s);
+  }
+}
+
 void GaussianBoxSum::accumulate(int b, size_t first, size_t count, bool fresh) {
   const Box& box = boxes_[static_cast<size_t>(b)];
   const size_t nc = static_cast<size_t>(n_classes_);
@@ -178,44 +271,8 @@ void GaussianBoxSum::accumulate(int b, size_t first, size_t count, bool fresh) {
   for (size_t start = first; start < first + count; start += kChunk) {
     const int n_in = static_cast<int>(std::min<size_t>(kChunk, first + count - start));
     for (int k = 0; k < n_in; ++k) {
-      const double mu = box.mus[start + static_cast<size_t>(k)];
-      // u >= 0 from each of the box's edges (rounding may leave a hair below 0 at the edge).
-      const double u0 = std::max(0.0, (mu - left) * inv_sigma_);
-      const double u1 = std::max(0.0, (right - mu) * inv_sigma_);
-      double* p0 = powers[0][k];
-      double* p1 = powers[1][k];
-      p0[0] = std::exp(-0.5 * u0 * u0);
-      p1[0] = std::exp(-0.5 * u1 * u1);
-      for (int m = 1; m < 4; ++m) {
-        p0[m] = p0[m - 1] * u0;
-        p1[m] = p1[m - 1] * u1;
-      }
-      // Then u^m = u^(m-4) u^4 and u^m = u^(m-8) u^8: eight independent chains per side instead
-      // of one long one, and no more roundings (u^8 carries 7, as eight steps of one chain would).
-      const double u0_4 = (u0 * u0) * (u0 * u0);
-      const double u1_4 = (u1 * u1) * (u1 * u1);
-      for (int m = 4; m < 8; ++m) {
-        p0[m] = p0[m - 4] * u0_4;
-        p1[m] = p1[m - 4] * u1_4;
-      }
-      const double u0_8 = u0_4 * u0_4;
-      const double u1_8 = u1_4 * u1_4;
-      using Octet = Eigen::Array<double, 8, 1>;  // eight consecutive powers, in registers
-      Octet q0 = Eigen::Map<const Octet>(p0);
-      Octet q1 = Eigen::Map<const Octet>(p1);
-      int m = 8;
-      for (; m + 8 <= kOrder; m += 8) {
-        q0 *= u0_8;
-        q1 *= u1_8;
-        Eigen::Map<Octet> to0(p0 + m);
-        Eigen::Map<Octet> to1(p1 + m);
-        to0 = q0;
-        to1 = q1;
-      }
-      for (; m < kOrder; ++m) {
-        p0[m] = p0[m - 8] * u0_8;
-        p1[m] = p1[m - 8] * u1_8;
-      }
+      bump_powers(box.mus[start + static_cast<size_t>(k)], left, right, powers[0][k],
+                  powers[1][k]);
     }
     // chunk[c][side][m] = sum over the chunk's bumps of coef_c g u^m / m!: blocks of moments
     // held in registers while the bumps stream past, then 1/m! once per chunk.
@@ -264,7 +321,7 @@ void GaussianBoxSum::check_bump(const char* caller, double mu, const double* coe
                                 std::to_string(low_) + ", " + std::to_string(high_) + "], got " +
                                 std::to_string(mu));
   }
-  for (int c = 0; c < n_classes_; ++c) {
+  for (int c = 0; coefficients != nullptr && c < n_classes_; ++c) {
     if (!std::isfinite(coefficients[c]) || coefficients[c] < 0.0) {
       throw std::invalid_argument(std::string("GaussianBoxSum::") + caller + ": coefficient " +
                                   std::to_string(c) + " must be finite and >= 0, got " +
@@ -379,9 +436,23 @@ void GaussianBoxSum::clear() {
 
 void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weights,
                               double* out) const {
+  check_weights(class_weights, n_classes_);
+  evaluate(xs, n, class_weights, out, nullptr, 0);
+}
+
+void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weights, double* out,
+                              const Extra* extras, int n_extras) const {
   static_assert(kLanes == kTile, "one vector lane per box of a tile");
   static_assert(kOrder % 2 == 0, "the even and odd Horner chains take kOrder / 2 moments each");
-  check_weights(class_weights, n_classes_);
+  for (int c = 0; c < n_classes_; ++c) {
+    if (!std::isfinite(class_weights[c])) check_weights(class_weights, n_classes_);
+  }
+  for (int e = 0; e < n_extras; ++e) {
+    if (!std::isfinite(extras[e].weight)) {
+      throw std::invalid_argument("GaussianBoxSum: extra weight " + std::to_string(e) +
+                                  " must be finite, got " + std::to_string(extras[e].weight));
+    }
+  }
   const int last_box = n_boxes_ - 1;
   const double reach = kReach * sigma_;
 
@@ -419,7 +490,7 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
   std::vector<double> combined;
   MomentView view{hi_.data(), 0};
   double scale = class_weights[0];
-  if (n_classes_ > 1) {
+  if (n_classes_ > 1 || n_extras > 0) {
     int lowest = n_boxes_;
     int highest = -1;
     for (int i = 0; i < n; ++i) {
@@ -439,11 +510,19 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
     const size_t tile_size = 2 * kOrder * kTile;
     const size_t n_used = static_cast<size_t>(highest / kTile - first_tile + 1);
     combined.assign(n_used * tile_size, 0.0);
+    Eigen::Map<Eigen::ArrayXd> sum(combined.data(), static_cast<Eigen::Index>(combined.size()));
     for (int c = 0; c < n_classes_; ++c) {
       const double w = class_weights[c];
       if (w == 0.0) continue;
-      const double* src = hi_.data() + index(c, 0, 0, first_tile * kTile);
-      for (size_t j = 0; j < combined.size(); ++j) combined[j] += w * src[j];
+      // An Eigen expression: vectorized, where the plain loop was not (possible aliasing).
+      sum += w * Eigen::Map<const Eigen::ArrayXd>(hi_.data() + index(c, 0, 0, first_tile * kTile),
+                                                  sum.size());
+    }
+    for (int e = 0; e < n_extras; ++e) {
+      if (extras[e].weight == 0.0) continue;
+      sum += extras[e].weight * Eigen::Map<const Eigen::ArrayXd>(
+                                    extras[e].moments + index(0, 0, 0, first_tile * kTile),
+                                    sum.size());
     }
     view = MomentView{combined.data(), first_tile};
     scale = 1.0;

@@ -75,6 +75,38 @@ class GaussianBoxSum {
   // unless every class weight is finite and >= 0.
   void evaluate(const double* xs, int n, const double* class_weights, double* out) const;
 
+  // Moment arrays kept outside the structure, in the layout of one class (moments_size()
+  // doubles), for sums of bumps that a caller adds or subtracts as a whole (AboveDensity keeps
+  // prefix sums by trial number). They hold moments only: remove() and assign() never see them.
+  size_t moments_size() const;
+  // out[0, moments_size()) = class c's moments (rounded).
+  void copy_moments(int c, double* out) const;
+  // One bump's moments (coefficient 1), to add to several arrays at the cost of one.
+  struct BumpTerms {
+    int box = 0;
+    double terms[2][kOrder];
+  };
+  // Throws std::invalid_argument unless low <= mu <= high.
+  void bump_terms(double mu, BumpTerms& out) const;
+  // Adds factor (any sign) times the bump's moments to the array hi, or with lo given, to the
+  // compensated pair hi + lo (TwoSum: the pair stays within ~2 ulps of the exact sum however
+  // many bumps come and go, and hi is its rounded value).
+  void add_terms(const BumpTerms& bump, double factor, double* hi, double* lo = nullptr) const;
+  // hi + lo += factor * from, compensated as above.
+  void add_moments(const double* from, double factor, double* hi, double* lo) const;
+
+  struct Extra {
+    const double* moments;  // moments_size() doubles
+    double weight;
+  };
+  // evaluate() with the extra arrays added to the combination, each times its weight. Here class
+  // and extra weights may have any sign, so the combination may cancel: the accuracy bound then
+  // holds relative to the value with every weight and moment replaced by its absolute value,
+  // and the caller answers for how much larger that is than the value. Throws
+  // std::invalid_argument unless every weight is finite.
+  void evaluate(const double* xs, int n, const double* class_weights, double* out,
+                const Extra* extras, int n_extras) const;
+
  private:
   // Moments are kept in two expansions per box: around the box's left edge (used for points at or
   // right of that edge) and around its right edge (for points left of the left edge), so that u
@@ -89,6 +121,9 @@ class GaussianBoxSum {
   static constexpr int kChunk = 16;
 
   int box_of(double mu) const;
+  // p0[m] = g u^m for m < kOrder with u = (mu - left) / sigma and g = exp(-u^2 / 2), and p1 the
+  // same from the right edge: a bump's terms before its coefficient and 1/m!.
+  void bump_powers(double mu, double left, double right, double* p0, double* p1) const;
   double edge(int box) const { return edges_[static_cast<size_t>(box + kPad)]; }
   size_t index(int c, int side, int m, int box) const {
     const size_t tile = static_cast<size_t>(c) * static_cast<size_t>(n_tiles_) +

@@ -42,6 +42,7 @@ struct UnivariateFeed::PerParam {
   size_t cursor = 0;                // journal entries read
   std::vector<double> values;       // by number (finished trials), NaN where unusable
   std::vector<char> member;         // by number: in the above estimator
+  std::vector<char> ghost;          // by number: a below trial with a value (AboveDensity ghost)
   std::vector<double> member_value;
   std::vector<int> below;           // the last split's below trial numbers
   std::vector<int> running_members;  // running trials in the above estimator
@@ -146,16 +147,22 @@ void UnivariateFeed::sync(PerStudy& ps, PerParam& pp, int64_t exclude_trial_id, 
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
 
   std::vector<AboveDensity::Member> added;
-  std::vector<int> removed;
+  std::vector<int> removed, ghosts_added, ghosts_removed;
   std::vector<int> running_members;
   for (int num : touched) {
     const size_t n = static_cast<size_t>(num);
     grow(pp.member, n + 1, char{0});
+    grow(pp.ghost, n + 1, char{0});
     grow(pp.member_value, n + 1, kNaN);
     double target = kNaN;
+    bool ghost = false;  // below, and may join the above set at its place later
     const bool finished = n < ps.included.size() && ps.included[n];
     if (finished) {
-      if (!std::binary_search(below.begin(), below.end(), num)) target = pp.values[n];
+      if (!std::binary_search(below.begin(), below.end(), num)) {
+        target = pp.values[n];
+      } else {
+        ghost = !std::isnan(pp.values[n]);
+      }
     } else {
       auto it = std::lower_bound(running.begin(), running.end(), std::pair(num, -kInf));
       if (it != running.end() && it->first == num) {
@@ -173,10 +180,14 @@ void UnivariateFeed::sync(PerStudy& ps, PerParam& pp, int64_t exclude_trial_id, 
       pp.member[n] = 1;
       pp.member_value[n] = target;
     }
+    if (ghost != static_cast<bool>(pp.ghost[n])) {
+      (ghost ? ghosts_added : ghosts_removed).push_back(num);
+      pp.ghost[n] = ghost;
+    }
   }
   pp.below = std::move(below);
   pp.running_members = std::move(running_members);
-  pp.above->update(added, removed);
+  pp.above->update(added, removed, ghosts_added, ghosts_removed);
 }
 
 UnivariateFeed::View UnivariateFeed::view(const StudyView& study, int64_t exclude_trial_id,

@@ -81,9 +81,10 @@ struct Case {
 class AboveDensityTest : public ::testing::TestWithParam<Case> {};
 
 // Grows an estimator through a study's kind of history (mostly one new trial at a time, now and
-// then a trial leaving, an old one coming back or several at once) and compares it with a fresh
-// ParzenEstimator after every update, from a handful of kernels to past the point where boxes
-// take over (100) and the ramp weights matter (25).
+// then a trial leaving, an old one coming back or several at once, trials moving to and from the
+// below set as ghosts) and compares it with a fresh ParzenEstimator after every update, from a
+// handful of kernels to past the point where boxes take over (300) and the ramp weights matter
+// (25). Ghosts change no value: the reference knows only the members.
 TEST_P(AboveDensityTest, MatchesAFreshParzenEstimatorThroughUpdates) {
   const Case c = GetParam();
   ParzenEstimatorOptions options;
@@ -92,12 +93,36 @@ TEST_P(AboveDensityTest, MatchesAFreshParzenEstimatorThroughUpdates) {
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> u(0.0, 1.0);
   std::vector<AboveDensity::Member> left_out;  // trials that left, to come back later
+  std::vector<AboveDensity::Member> ghosts;    // below trials, which may come back at their place
   int next_number = 0;
-  for (int step = 0; step < 700; ++step) {
+  for (int step = 0; step < 900; ++step) {
     std::vector<AboveDensity::Member> added;
-    std::vector<int> removed;
+    std::vector<int> removed, ghosts_added, ghosts_removed;
     const double r = u(rng);
-    if (r < 0.05 && above.n_members() > 3) {
+    const double g = u(rng);
+    if (g < 0.15 && above.n_members() > 3) {
+      // A member joins the below set (a ghost), and as often an old ghost rejoins the above set
+      // or a new trial goes straight to the below set.
+      const std::vector<AboveDensity::Member> now = above.members();
+      const AboveDensity::Member m = now[static_cast<size_t>(u(rng) * now.size())];
+      removed.push_back(m.number);
+      ghosts_added.push_back(m.number);
+      ghosts.push_back(m);
+      if (ghosts.size() > 1 && u(rng) < 0.5) {
+        const size_t i = static_cast<size_t>(u(rng) * (ghosts.size() - 1));  // not m
+        ghosts_removed.push_back(ghosts[i].number);
+        added.push_back(ghosts[i]);
+        ghosts.erase(ghosts.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        const AboveDensity::Member fresh{next_number++, draw(c.dim, rng, c.clustered)};
+        ghosts_added.push_back(fresh.number);
+        ghosts.push_back(fresh);
+      }
+      if (ghosts.size() > 30) {  // a ghost that leaves for good (its trial no longer counts)
+        ghosts_removed.push_back(ghosts.front().number);
+        ghosts.erase(ghosts.begin());
+      }
+    } else if (r < 0.05 && above.n_members() > 3) {
       // A trial leaves (it joined the below set, or a running one failed).
       const std::vector<AboveDensity::Member> now = above.members();
       const AboveDensity::Member m = now[static_cast<size_t>(u(rng) * now.size())];
@@ -111,8 +136,8 @@ TEST_P(AboveDensityTest, MatchesAFreshParzenEstimatorThroughUpdates) {
       for (int i = 0; i < n; ++i) added.push_back({next_number++, draw(c.dim, rng, c.clustered)});
       if (step % 3 == 0) ++next_number;  // a trial without this param
     }
-    above.update(added, removed);
-    if (step % 7 != 0 && step < 690) continue;
+    above.update(added, removed, ghosts_added, ghosts_removed);
+    if (step % 7 != 0 && step < 890) continue;
     Eigen::MatrixXd samples(40, 1);
     for (int i = 0; i < 40; ++i) samples(i, 0) = draw(c.dim, rng, c.clustered);
     samples(0, 0) = c.dim.kind == DimensionKind::kCategorical ? 0 : draw(c.dim, rng, false);

@@ -259,6 +259,87 @@ TEST(GaussianBoxSum, ClassWeightsCombineLinearly) {
   }
 }
 
+// Moment arrays outside the structure: the moments of a subset of the bumps, built with
+// add_terms (plain and compensated) or by copying and subtracting, combined in evaluate with
+// weights of either sign, against the direct sum of what the combination means.
+TEST(GaussianBoxSum, ExtraMomentArraysCombineWithTheClasses) {
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> place(-3.0, 3.0), unit(0.0, 1.0);
+  const double low = -3.0, high = 3.0, sigma = 0.06;
+  GaussianBoxSum sum(low, high, sigma, 1);
+  Bumps all, older;  // every bump, and the first half ("older")
+  const int n = 4000;
+  for (int k = 0; k < n; ++k) {
+    const double mu = place(rng);
+    const double c = std::exp(-4.0 * unit(rng));
+    sum.add(mu, &c);
+    all.mus.push_back(mu);
+    all.coefficients.push_back(c);
+    if (k < n / 2) {
+      older.mus.push_back(mu);
+      older.coefficients.push_back(c);
+    }
+  }
+  const size_t size = sum.moments_size();
+  // The older half three ways: summed plainly, summed compensated, and all minus the newer half.
+  std::vector<double> plain(size, 0.0), hi(size, 0.0), lo(size, 0.0), copied(size, 0.0);
+  sum.copy_moments(0, copied.data());
+  GaussianBoxSum::BumpTerms bump;
+  for (int k = 0; k < n; ++k) {
+    sum.bump_terms(all.mus[static_cast<size_t>(k)], bump);
+    const double c = all.coefficients[static_cast<size_t>(k)];
+    if (k < n / 2) {
+      sum.add_terms(bump, c, plain.data());
+      sum.add_terms(bump, c, hi.data(), lo.data());
+    } else {
+      sum.add_terms(bump, -c, copied.data());
+    }
+  }
+  // add_moments: hi + lo of "older" plus and minus the copy leaves "older".
+  std::vector<double> twice_hi = hi, twice_lo = lo;
+  sum.add_moments(copied.data(), 1.0, twice_hi.data(), twice_lo.data());
+  sum.add_moments(copied.data(), -1.0, twice_hi.data(), twice_lo.data());
+
+  std::vector<double> xs;
+  for (int i = 0; i < 300; ++i) xs.push_back(low - 0.5 + (high - low + 1.0) * i / 299.0);
+  const int m = static_cast<int>(xs.size());
+  const std::vector<double> one = {1.0};
+  for (const std::vector<double>* array : {&plain, &hi, &copied, &twice_hi}) {
+    // The older half alone (class weight 0), and all minus twice the older half (-1 each side).
+    const double zero = 0.0;
+    const GaussianBoxSum::Extra alone{array->data(), 1.0};
+    const GaussianBoxSum::Extra twice{array->data(), -2.0};
+    std::vector<double> got_alone(xs.size()), got_difference(xs.size());
+    sum.evaluate(xs.data(), m, &zero, got_alone.data(), &alone, 1);
+    sum.evaluate(xs.data(), m, one.data(), got_difference.data(), &twice, 1);
+    for (int i = 0; i < m; ++i) {
+      const Reference r_older = direct_sum(older, sigma, one, xs[static_cast<size_t>(i)]);
+      const Reference r_all = direct_sum(all, sigma, one, xs[static_cast<size_t>(i)]);
+      if (r_all.may > 1e-20L * r_all.must) continue;  // bumps at the reach's edge blur it
+      const long double older_value = r_older.must;
+      const long double difference = r_all.must - 2.0L * r_older.must;
+      // Relative to the sum of absolute values (the contract with cancelling weights), with
+      // room for the plain sums' rounding.
+      const long double scale = r_all.must + 2.0L * r_older.must;
+      EXPECT_NEAR(got_alone[static_cast<size_t>(i)], static_cast<double>(older_value),
+                  static_cast<double>(4 * kBound * older_value) + 1e-300)
+          << "x=" << xs[static_cast<size_t>(i)];
+      EXPECT_NEAR(got_difference[static_cast<size_t>(i)], static_cast<double>(difference),
+                  static_cast<double>(4 * kBound * scale) + 1e-300)
+          << "x=" << xs[static_cast<size_t>(i)];
+    }
+  }
+  // A weight that is not finite is refused, naming the extra.
+  const GaussianBoxSum::Extra bad{plain.data(), std::numeric_limits<double>::infinity()};
+  std::vector<double> out(xs.size());
+  try {
+    sum.evaluate(xs.data(), m, one.data(), out.data(), &bad, 1);
+    ADD_FAILURE() << "no throw";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("extra weight 0"), std::string::npos) << e.what();
+  }
+}
+
 TEST(GaussianBoxSum, AddRemoveEqualsAFreshStructureWithTheRemainingBumps) {
   std::mt19937_64 rng(6);
   std::uniform_real_distribution<double> place(-2.0, 2.0);
