@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -487,46 +488,44 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
 
   // One class reads the stored moments; several are combined once per call over the tiles the
   // points visit.
-  std::vector<double> combined;
+  // One class reads the stored moments; several (or extra arrays) are combined per call, each
+  // tile when a point first visits it: the arrays are ~100 KB per class, read from far caches,
+  // and points often leave many tiles unvisited.
+  std::unique_ptr<double[]> combined;
+  std::vector<char> combined_ready;
   MomentView view{hi_.data(), 0};
   double scale = class_weights[0];
-  if (n_classes_ > 1 || n_extras > 0) {
-    int lowest = n_boxes_;
-    int highest = -1;
-    for (int i = 0; i < n; ++i) {
-      if (std::isnan(xs[i])) continue;
-      const Span s = span_of(xs[i]);
-      if (s.left_first <= s.left_last) {
-        lowest = std::min(lowest, s.left_first);
-        highest = std::max(highest, s.left_last);
-      }
-      if (s.right_first <= s.right_last) {
-        lowest = std::min(lowest, s.right_first);
-        highest = std::max(highest, s.right_last);
-      }
-    }
-    if (lowest > highest) lowest = highest = 0;
-    const int first_tile = lowest / kTile;
-    const size_t tile_size = 2 * kOrder * kTile;
-    const size_t n_used = static_cast<size_t>(highest / kTile - first_tile + 1);
-    combined.assign(n_used * tile_size, 0.0);
-    Eigen::Map<Eigen::ArrayXd> sum(combined.data(), static_cast<Eigen::Index>(combined.size()));
-    for (int c = 0; c < n_classes_; ++c) {
-      const double w = class_weights[c];
-      if (w == 0.0) continue;
-      // An Eigen expression: vectorized, where the plain loop was not (possible aliasing).
-      sum += w * Eigen::Map<const Eigen::ArrayXd>(hi_.data() + index(c, 0, 0, first_tile * kTile),
-                                                  sum.size());
-    }
-    for (int e = 0; e < n_extras; ++e) {
-      if (extras[e].weight == 0.0) continue;
-      sum += extras[e].weight * Eigen::Map<const Eigen::ArrayXd>(
-                                    extras[e].moments + index(0, 0, 0, first_tile * kTile),
-                                    sum.size());
-    }
-    view = MomentView{combined.data(), first_tile};
+  const bool combine = n_classes_ > 1 || n_extras > 0;
+  const size_t tile_size = 2 * kOrder * kTile;
+  if (combine) {
+    combined.reset(new double[static_cast<size_t>(n_tiles_) * tile_size]);
+    combined_ready.assign(static_cast<size_t>(n_tiles_), 0);
+    view = MomentView{combined.get(), 0};
     scale = 1.0;
   }
+  auto combine_tile = [&](int tile) {
+    Eigen::Map<Eigen::ArrayXd> sum(combined.get() + static_cast<size_t>(tile) * tile_size,
+                                   static_cast<Eigen::Index>(tile_size));
+    bool first = true;
+    auto add = [&](const double* source, double w) {
+      const Eigen::Map<const Eigen::ArrayXd> from(source + index(0, 0, 0, tile * kTile),
+                                                  static_cast<Eigen::Index>(tile_size));
+      if (first) {
+        sum = w * from;
+      } else {
+        sum += w * from;
+      }
+      first = false;
+    };
+    for (int c = 0; c < n_classes_; ++c) {
+      if (class_weights[c] != 0.0) add(hi_.data() + index(c, 0, 0, 0), class_weights[c]);
+    }
+    for (int e = 0; e < n_extras; ++e) {
+      if (extras[e].weight != 0.0) add(extras[e].moments, extras[e].weight);
+    }
+    if (first) sum.setZero();
+    combined_ready[static_cast<size_t>(tile)] = 1;
+  };
 
   for (int i = 0; i < n; ++i) {
     const double x = xs[i];
@@ -549,6 +548,7 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
         if (std::all_of(counts + lane_lo, counts + lane_hi + 1, [](int k) { return k == 0; })) {
           continue;
         }
+        if (combine && !combined_ready[static_cast<size_t>(tile)]) combine_tile(tile);
         // v >= 0 in the kept lanes: distance from the expansion's edge to x, in sigmas.
         Lanes v;
         for (int l = 0; l < kLanes; ++l) {
