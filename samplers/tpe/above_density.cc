@@ -33,10 +33,6 @@ double tallied_weight(const Tally& t, const Ramp& weight) {
   return weight.alpha * static_cast<double>(t.n_ramp) +
          weight.beta * static_cast<double>(t.rank_sum) + static_cast<double>(t.n_flat);
 }
-// Measured costs relative to GaussianBoxSum::add: moving a kernel (remove recomputes its box),
-// and a refill of n kernels is about n / kRefillCostInAdds adds.
-constexpr size_t kMoveCostInAdds = 9;
-constexpr size_t kRefillCostInAdds = 4;
 
 }  // namespace
 
@@ -83,7 +79,6 @@ int AboveDensity::add_kernel(double mu, int number) {
     slot = static_cast<int>(kernels_.size());
     kernels_.emplace_back();
     direct_position_.push_back(-1);
-    rank_raises_.emplace_back();
     tallied_.emplace_back();
   }
   Kernel& k = kernels_[slot];
@@ -239,7 +234,7 @@ void AboveDensity::add_ghost_prefix(int number) {
     ghost_prefixes_.add_full(number);
     return;
   }
-  const size_t n_boxed = static_cast<size_t>(boxes_->size()) - n_rank_raises_;
+  const size_t n_boxed = static_cast<size_t>(boxes_->size());
   if (newer.size() == n_boxed) {
     ghost_prefixes_.add_zero(number);
     return;
@@ -269,10 +264,10 @@ void AboveDensity::take_out_of_boxes(int slot) {
   if (k.box_id < 0) return;
   boxes_->remove(k.box_id);
   k.box_id = -1;
+  GaussianBoxSum::BumpTerms bump;
+  boxes_->bump_terms(k.mu, bump);
+  boxes_->add_terms(bump, -k.box_coef * k.box_position, position_hi_.data(), position_lo_.data());
   ghost_prefixes_.kernel_moved(k.number, k.mu, k.box_coef, -1.0);
-  for (int id : rank_raises_[slot]) boxes_->remove(id);
-  n_rank_raises_ -= rank_raises_[slot].size();
-  rank_raises_[slot].clear();
 }
 
 void AboveDensity::take_out_of_direct(int slot) {
@@ -342,24 +337,25 @@ void AboveDensity::place(int slot) {
   Kernel& k = kernels_[slot];
   const bool in_boxes = boxed(k);
   if (k.box_id >= 0 && in_boxes) {
-    if (k.box_position == k.position) return;
-    if (k.position > k.box_position) {
-      // A raised position adds to the second class only: a second bump for the difference is
-      // one add, where moving the kernel would recompute its box.
-      const double coefficients[2] = {0.0, k.coef * (k.position - k.box_position)};
-      rank_raises_[slot].push_back(boxes_->add(k.mu, coefficients));
-      ++n_rank_raises_;
+    if (k.box_position != k.position) {
+      // A position that changed is one add to position_hi_; the box itself stays.
+      GaussianBoxSum::BumpTerms bump;
+      boxes_->bump_terms(k.mu, bump);
+      boxes_->add_terms(bump, k.box_coef * (k.position - k.box_position), position_hi_.data(),
+                        position_lo_.data());
       k.box_position = k.position;
-      return;
     }
+    return;
   }
   take_out_of_boxes(slot);
   if (in_boxes) {
     take_out_of_direct(slot);
-    const double coefficients[2] = {k.coef, k.coef * k.position};
-    k.box_id = boxes_->add(k.mu, coefficients);
+    k.box_id = boxes_->add(k.mu, &k.coef);
     k.box_position = k.position;
     k.box_coef = k.coef;
+    GaussianBoxSum::BumpTerms bump;
+    boxes_->bump_terms(k.mu, bump);
+    boxes_->add_terms(bump, k.coef * k.position, position_hi_.data(), position_lo_.data());
     ghost_prefixes_.kernel_moved(k.number, k.mu, k.coef, 1.0);
   } else if (direct_position_[slot] < 0) {
     direct_position_[slot] = static_cast<int>(direct_.size());
@@ -374,7 +370,7 @@ void AboveDensity::rebuild() {
   for (auto it = by_value_.begin(); it != by_value_.end(); ++it) refresh_width(it);
   boxes_.reset();
   if (continuous() && n_kernels() >= kBoxedMinKernels) {
-    boxes_ = std::make_unique<GaussianBoxSum>(dim_.low, dim_.high, last_floor_, 2);
+    boxes_ = std::make_unique<GaussianBoxSum>(dim_.low, dim_.high, last_floor_, 1);
   }
   refill();
 }
@@ -395,8 +391,6 @@ void AboveDensity::refill() {
     }
     return;
   }
-  for (std::vector<int>& raises : rank_raises_) raises.clear();
-  n_rank_raises_ = 0;
   std::vector<int> slots;
   std::vector<double> mus, coefficients;
   for (int slot = 0; slot < static_cast<int>(kernels_.size()); ++slot) {
@@ -407,7 +401,6 @@ void AboveDensity::refill() {
       slots.push_back(slot);
       mus.push_back(k.mu);
       coefficients.push_back(k.coef);
-      coefficients.push_back(k.coef * k.position);
       k.box_position = k.position;
       k.box_coef = k.coef;
     } else {
@@ -415,11 +408,14 @@ void AboveDensity::refill() {
       direct_.push_back(slot);
     }
   }
-  ghost_prefixes_.reset(boxes_.get());
+  const size_t size = boxes_ ? boxes_->moments_size() : 0;
+  position_hi_.assign(size, 0.0);
+  position_lo_.assign(size, 0.0);
+  ghost_prefixes_.reset(boxes_.get(), position_hi_.data(), position_lo_.data());
   if (!boxes_) return;
   boxes_->assign(mus.data(), coefficients.data(), static_cast<int>(slots.size()));
   for (size_t i = 0; i < slots.size(); ++i) kernels_[slots[i]].box_id = static_cast<int>(i);
-  // Every ghost's prefix in one pass in trial-number order.
+  // The positions and every ghost's prefix in one pass in trial-number order.
   int newest_boxed = -1;
   for (int slot : slots) newest_boxed = std::max(newest_boxed, kernels_[slot].number);
   GhostPrefixes::Builder prefixes(ghost_prefixes_, newest_boxed);
@@ -429,9 +425,12 @@ void AboveDensity::refill() {
     if (is_ghost(number)) prefixes.ghost(number);
     const int slot =
         number < static_cast<int>(slot_by_number_.size()) ? slot_by_number_[number] : -1;
-    if (slot >= 0 && kernels_[slot].box_id >= 0) {
-      prefixes.kernel(kernels_[slot].mu, kernels_[slot].coef);
-    }
+    if (slot < 0 || kernels_[slot].box_id < 0) continue;
+    const Kernel& k = kernels_[slot];
+    GaussianBoxSum::BumpTerms bump;
+    boxes_->bump_terms(k.mu, bump);
+    boxes_->add_terms(bump, k.coef * k.position, position_hi_.data(), position_lo_.data());
+    prefixes.kernel(bump, k.coef);
   }
 }
 
@@ -491,19 +490,8 @@ void AboveDensity::update(const std::vector<Member>& added_in, const std::vector
       if (n_kernels() >= kBoxedMinKernels) rebuild();
       return;
     }
-    // The boxes hold positions, which a trial moving between the below and above sets leaves
-    // alone. Raised positions (a trial finishing after newer ones) cost an add each and lowered
-    // ones a move; past a point, and once the raises pile up, one bulk refill is cheaper.
-    size_t cost = 0;
-    for (int slot : position_changed) {
-      const Kernel& k = kernels_[slot];
-      if (k.box_id >= 0) cost += k.position > k.box_position ? 1 : kMoveCostInAdds;
-    }
-    if (cost > static_cast<size_t>(n_members_) / kRefillCostInAdds ||
-        n_rank_raises_ + cost > static_cast<size_t>(n_members_)) {
-      refill();
-      return;
-    }
+    // Positions, which a trial moving between the below and above sets leaves alone, change
+    // when a trial finishes after newer ones: one add each.
     for (int slot : position_changed) place(slot);
   } else {
     for (int slot : rank_changed) place(slot);  // the tallies hold ranks
@@ -551,10 +539,10 @@ void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out)
     if (boxes_ && boxes_->size() > 0) {
       // The boxes hold positions (ranks counting ghosts); ghost_prefixes.h has the algebra.
       const int n_partial = n_ghosts_ - ghost_prefixes_.n_full();
-      const double class_weights[2] = {weight.alpha - weight.beta * n_partial, weight.beta};
-      const GaussianBoxSum::Extra prefixes{ghost_prefixes_.sum(), weight.beta};
-      boxes_->evaluate(samples.col(0).data(), static_cast<int>(n), class_weights, boxed.data(),
-                       &prefixes, prefixes.moments ? 1 : 0);
+      const double class_weight = weight.alpha - weight.beta * n_partial;
+      const GaussianBoxSum::Extra positions{position_hi_.data(), weight.beta};
+      boxes_->evaluate(samples.col(0).data(), static_cast<int>(n), &class_weight, boxed.data(),
+                       &positions, 1);
     }
     // The direct kernels side by side, so that each sample's terms are one vectorized exp.
     const Eigen::Index n_direct = static_cast<Eigen::Index>(direct_.size());

@@ -8,9 +8,12 @@
 // so that a new trial changes two coefficients, not every kernel's weight.
 //
 // Continuous kernels of the magic clip's floor width that sit on the ramp live in a
-// GaussianBoxSum with two coefficient classes, a_k and a_k * rank_k, so that scoring a point
-// costs a few boxes' moments instead of ~1,900 exp at 10,000 trials. Every other kernel (the
-// newest 25, wider ones, the prior) is summed directly. Discrete and categorical dimensions
+// GaussianBoxSum (a_k K_k), with a second moment array beside it for the rank part of their
+// weights, so that scoring a point costs a few boxes' moments instead of ~1,900 exp at 10,000
+// trials. That array counts ranks as positions among members and below-set trials ("ghosts",
+// see ghost_prefixes.h), so that a trial moving between the below and above sets, which shifts
+// the rank of every newer kernel, changes neither array but by its own kernel and prefix. Every
+// other kernel (the newest 25, wider ones, the prior) is summed directly. Discrete and categorical dimensions
 // tally their kernels by grid cell or choice in integers (counts and rank sums, kept up to date
 // as kernels change), so that a call weighs a cell, not each of its kernels.
 //
@@ -70,8 +73,8 @@ class AboveDensity {
     int rank = 0;       // chronological index among members
     int position = 0;   // chronological index among members and ghosts
     int box_id = -1;    // in boxes_ (rank < ramp, floor width), else -1
-    int box_position = 0;  // the position its second coefficient was added with
-    double box_coef = 0.0;  // the coef it was added with (refresh_width may change coef first)
+    int box_position = 0;   // the position it carries in position_hi_
+    double box_coef = 0.0;  // the coef it was boxed with (refresh_width may change coef first)
     bool alive = false;
   };
   using ValueKey = std::pair<double, int>;  // (mu, number); the prior sorts after its ties
@@ -148,10 +151,10 @@ class AboveDensity {
   std::unique_ptr<GaussianBoxSum> boxes_;
   std::vector<int> direct_;  // live kernels in neither boxes_ nor tallies_, by slot
   std::vector<int> direct_position_;  // slot -> index in direct_, or -1
-  // Per slot: the extra bumps (rank class only) that raised a boxed kernel's rank since it was
-  // added, so that a rank shift costs one add per kernel (see place()).
-  std::vector<std::vector<int>> rank_raises_;
-  size_t n_rank_raises_ = 0;
+  // With boxes_: sum over boxed kernels of coef * position * bump, plus the ghosts' prefix sum
+  // (ghost_prefixes.h), compensated: boxes_ hold coef * bump, so that a kernel's weight class
+  // is these two arrays' combination, and a position that changes is one add here.
+  std::vector<double> position_hi_, position_lo_;
   // Discrete and categorical: per cell (choice), its tallied kernels on the ramp (count and sum
   // of ranks) and after it; a cell's weight is then coef * (alpha * n_ramp + beta * rank_sum +
   // n_flat), exact integers until that last step. coef is the same for every kernel of a cell

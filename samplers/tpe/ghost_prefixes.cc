@@ -4,18 +4,17 @@
 
 namespace hpo::tpe {
 
-void GhostPrefixes::reset(const GaussianBoxSum* boxes) {
+void GhostPrefixes::reset(const GaussianBoxSum* boxes, double* sum_hi, double* sum_lo) {
   boxes_ = boxes;
+  sum_hi_ = sum_hi;
+  sum_lo_ = sum_lo;
   for (auto& [g, p] : prefixes_) {
     if (!p.q.empty()) spare_.push_back(std::move(p.q));
   }
   prefixes_.clear();
   n_full_ = 0;
-  n_explicit_ = 0;
   const size_t size = boxes_ ? boxes_->moments_size() : 0;
   if (!spare_.empty() && spare_.front().size() != size) spare_.clear();
-  sum_hi_.assign(size, 0.0);
-  sum_lo_.assign(size, 0.0);
 }
 
 std::vector<double> GhostPrefixes::take_buffer() {
@@ -27,9 +26,8 @@ std::vector<double> GhostPrefixes::take_buffer() {
 
 void GhostPrefixes::make_explicit(Prefix& p, std::vector<double> q) {
   if (p.kind == Kind::kFull) --n_full_;
-  if (p.kind != Kind::kExplicit) ++n_explicit_;
   p.kind = Kind::kExplicit;
-  boxes_->add_moments(q.data(), 1.0, sum_hi_.data(), sum_lo_.data());
+  boxes_->add_moments(q.data(), 1.0, sum_hi_, sum_lo_);
   p.q = std::move(q);
 }
 
@@ -56,13 +54,12 @@ void GhostPrefixes::kernel_moved(int number, double mu, double coef, double sign
       p.q = take_buffer();
       std::fill(p.q.begin(), p.q.end(), 0.0);
       p.kind = Kind::kExplicit;
-      ++n_explicit_;
     }
     boxes_->add_terms(bump, sign * coef, p.q.data());
     ++changed;
   }
   if (changed > 0) {
-    boxes_->add_terms(bump, sign * changed * coef, sum_hi_.data(), sum_lo_.data());
+    boxes_->add_terms(bump, sign * changed * coef, sum_hi_, sum_lo_);
   }
 }
 
@@ -88,16 +85,10 @@ void GhostPrefixes::remove(int g) {
   Prefix& p = it->second;
   if (p.kind == Kind::kFull) --n_full_;
   if (p.kind == Kind::kExplicit) {
-    boxes_->add_moments(p.q.data(), -1.0, sum_hi_.data(), sum_lo_.data());
-    --n_explicit_;
+    boxes_->add_moments(p.q.data(), -1.0, sum_hi_, sum_lo_);
     spare_.push_back(std::move(p.q));
   }
   prefixes_.erase(it);
-  if (n_explicit_ == 0) {
-    // Nothing left in the sum but rounding: start it afresh.
-    std::fill(sum_hi_.begin(), sum_hi_.end(), 0.0);
-    std::fill(sum_lo_.begin(), sum_lo_.end(), 0.0);
-  }
 }
 
 GhostPrefixes::Builder::Builder(GhostPrefixes& out, int newest_boxed)
@@ -108,10 +99,8 @@ GhostPrefixes::Builder::Builder(GhostPrefixes& out, int newest_boxed)
   }
 }
 
-void GhostPrefixes::Builder::kernel(double mu, double coef) {
+void GhostPrefixes::Builder::kernel(const GaussianBoxSum::BumpTerms& bump, double coef) {
   if (!out_.boxes_) return;
-  GaussianBoxSum::BumpTerms bump;
-  out_.boxes_->bump_terms(mu, bump);
   out_.boxes_->add_terms(bump, coef, hi_.data(), lo_.data());
   empty_ = false;
 }

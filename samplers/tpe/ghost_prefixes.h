@@ -35,8 +35,10 @@ namespace hpo::tpe {
 
 class GhostPrefixes {
  public:
-  // Forgets every ghost; `boxes` (may be null: then nothing is kept) gives the layout and A.
-  void reset(const GaussianBoxSum* boxes);
+  // Forgets every ghost. `boxes` (may be null: then nothing is kept) gives the layout and A;
+  // the changes of sum_g Q_g go to the compensated array sum_hi + sum_lo (moments_size()
+  // doubles each, owned by the caller, which may keep more in it).
+  void reset(const GaussianBoxSum* boxes, double* sum_hi, double* sum_lo);
 
   // A kernel at mu with first-class coefficient `coef`, trial `number`, has just entered (sign
   // +1) or left (sign -1) the boxes: the ghosts newer than it change, and a full ghost older
@@ -55,7 +57,7 @@ class GhostPrefixes {
   class Builder {
    public:
     Builder(GhostPrefixes& out, int newest_boxed);
-    void kernel(double mu, double coef);
+    void kernel(const GaussianBoxSum::BumpTerms& bump, double coef);
     void ghost(int g);
 
    private:
@@ -66,10 +68,8 @@ class GhostPrefixes {
   };
 
   // Ghosts whose prefix is the whole of A: their terms cancel exactly, so the caller leaves them
-  // out (|G| - n_full() in the formula above) and sum() leaves them out too.
+  // out (|G| - n_full() in the formula above), and the sum leaves them out too.
   int n_full() const { return n_full_; }
-  // The sum of the other ghosts' Q_g (moments_size() doubles), or null when it is zero.
-  const double* sum() const { return n_explicit_ > 0 ? sum_hi_.data() : nullptr; }
 
   // A vector of moments_size() doubles (recycled: a prefix is 100 KB and more).
   std::vector<double> take_buffer();
@@ -84,9 +84,9 @@ class GhostPrefixes {
 
   const GaussianBoxSum* boxes_ = nullptr;
   std::map<int, Prefix> prefixes_;  // by ghost number
-  std::vector<double> sum_hi_, sum_lo_;
+  double* sum_hi_ = nullptr;
+  double* sum_lo_ = nullptr;
   int n_full_ = 0;
-  int n_explicit_ = 0;
   std::vector<std::vector<double>> spare_;
 };
 
