@@ -164,44 +164,49 @@ void AboveDensity::refresh_around(double mu, int number) {
   }
 }
 
-void AboveDensity::rerank_from(int from_number, std::vector<int>& rank_changed,
-                               std::vector<int>& position_changed) {
-  // Start from the nearest older member (its rank and position are right), counting the ghosts
-  // between it and from_number.
-  const int n_numbers = static_cast<int>(slot_by_number_.size());
-  from_number = std::max(from_number, 0);
-  int rank = 0;
-  int position = 0;
-  int number = std::min(from_number, n_numbers) - 1;
-  int ghosts_between = 0;
-  for (; number >= 0; --number) {
-    if (slot_by_number_[number] >= 0) {
-      const Kernel& k = kernels_[slot_by_number_[number]];
-      rank = k.rank + 1;
-      position = k.position + 1;
-      break;
-    }
-    if (is_ghost(number)) ++ghosts_between;
+int AboveDensity::ghosts_before(int number) const {
+  return static_cast<int>(std::lower_bound(ghost_numbers_.begin(), ghost_numbers_.end(), number) -
+                          ghost_numbers_.begin());
+}
+
+int AboveDensity::position_at(int number) const {
+  // The nearest older member's position, plus the ghosts between it and `number`.
+  for (int n = std::min(number, static_cast<int>(slot_by_number_.size())) - 1; n >= 0; --n) {
+    const int slot = slot_by_number_[n];
+    if (slot >= 0) return kernels_[slot].position + 1 + ghosts_before(number) - ghosts_before(n);
   }
-  position += ghosts_between;
+  return ghosts_before(number);
+}
+
+void AboveDensity::reposition_from(int from_number, std::vector<int>& changed) {
+  from_number = std::max(from_number, 0);
+  int position = position_at(from_number);
+  const int n_numbers = static_cast<int>(slot_by_number_.size());
   const int last = std::max(n_numbers, static_cast<int>(ghost_by_number_.size()));
-  for (number = from_number; number < last; ++number) {
+  for (int number = from_number; number < last; ++number) {
     const int slot = number < n_numbers ? slot_by_number_[number] : -1;
     if (slot < 0) {
       if (is_ghost(number)) ++position;
       continue;
     }
     Kernel& k = kernels_[slot];
-    if (k.rank != rank) {
-      k.rank = rank;
-      rank_changed.push_back(slot);
-    }
     if (k.position != position) {
       k.position = position;
-      position_changed.push_back(slot);
+      changed.push_back(slot);
     }
-    ++rank;
     ++position;
+  }
+}
+
+void AboveDensity::shift_tallied_ranks(int after_number, int delta) {
+  for (int number = after_number + 1; number < static_cast<int>(slot_by_number_.size());
+       ++number) {
+    const int slot = slot_by_number_[number];
+    if (slot < 0) continue;
+    Tallied& t = tallied_[slot];
+    if (t.cell < 0 || t.rank < 0) continue;
+    tallies_[static_cast<size_t>(t.cell)].rank_sum += delta;
+    t.rank += delta;
   }
 }
 
@@ -210,6 +215,8 @@ void AboveDensity::add_ghost(int number) {
     ghost_by_number_.resize(static_cast<size_t>(number) + 1, 0);
   }
   ghost_by_number_[static_cast<size_t>(number)] = 1;
+  ghost_numbers_.insert(
+      std::lower_bound(ghost_numbers_.begin(), ghost_numbers_.end(), number), number);
   ++n_ghosts_;
   max_number_ = std::max(max_number_, number);
   if (boxes_) add_ghost_prefix(number);
@@ -218,6 +225,8 @@ void AboveDensity::add_ghost(int number) {
 void AboveDensity::remove_ghost(int number) {
   assert(is_ghost(number));
   ghost_by_number_[static_cast<size_t>(number)] = 0;
+  ghost_numbers_.erase(
+      std::lower_bound(ghost_numbers_.begin(), ghost_numbers_.end(), number));
   --n_ghosts_;
   ghost_prefixes_.remove(number);
 }
@@ -306,7 +315,7 @@ void AboveDensity::untally(int slot) {
 void AboveDensity::tally(int slot) {
   const Kernel& k = kernels_[slot];
   const int cell = tally_cell(k);
-  const int rank = k.rank < ramp_end() ? k.rank : -1;
+  const int rank = k.number >= 0 && rank_of(k) < ramp_end() ? rank_of(k) : -1;
   Tallied& t = tallied_[slot];
   if (t.cell == cell && t.rank == rank && (cell >= 0 || direct_position_[slot] >= 0)) return;
   untally(slot);
@@ -365,8 +374,8 @@ void AboveDensity::place(int slot) {
 
 void AboveDensity::rebuild() {
   last_floor_ = categorical() ? 0.0 : floor_sigma();
-  std::vector<int> ignored, ignored_too;
-  rerank_from(0, ignored, ignored_too);
+  std::vector<int> ignored;
+  reposition_from(0, ignored);
   for (auto it = by_value_.begin(); it != by_value_.end(); ++it) refresh_width(it);
   boxes_.reset();
   if (continuous() && n_kernels() >= kBoxedMinKernels) {
@@ -376,7 +385,7 @@ void AboveDensity::rebuild() {
 }
 
 bool AboveDensity::boxed(const Kernel& k) const {
-  return boxes_ && k.number >= 0 && k.sigma == last_floor_ && k.rank < ramp_end();
+  return boxes_ && k.number >= 0 && k.sigma == last_floor_ && rank_of(k) < ramp_end();
 }
 
 void AboveDensity::refill() {
@@ -441,33 +450,49 @@ void AboveDensity::update(const std::vector<Member>& added_in, const std::vector
   std::sort(added.begin(), added.end(),
             [](const Member& a, const Member& b) { return a.number < b.number; });
   const int old_ramp = ramp_end();
-  int lowest = INT_MAX;  // the lowest trial number whose successors' ranks may shift
+  // A member coming or going shifts the rank of every newer kernel; positions (ranks counting
+  // ghosts) shift only when a trial joins or leaves both sets, not when it moves between them.
+  int lowest_position = INT_MAX;
+  std::vector<std::pair<int, int>> rank_shifts;  // (trial number, +1 or -1)
+  auto contains = [](const std::vector<int>& v, int number) {
+    return std::find(v.begin(), v.end(), number) != v.end();
+  };
+  std::vector<int> added_numbers;
+  for (const Member& m : added) added_numbers.push_back(m.number);
   std::vector<ValueKey> gone;
   for (int number : removed) {
     const int slot = slot_by_number_[number];
     assert(slot >= 0);
     gone.push_back({kernels_[slot].mu, number});
     remove_kernel(slot);
-    lowest = std::min(lowest, number);
+    rank_shifts.push_back({number, -1});
+    if (!contains(ghosts_added, number)) lowest_position = std::min(lowest_position, number);
   }
   for (int number : ghosts_removed) {
     remove_ghost(number);
-    lowest = std::min(lowest, number);
+    if (!contains(added_numbers, number)) lowest_position = std::min(lowest_position, number);
   }
   std::vector<int> fresh;
   for (const Member& m : added) {
     const bool appended = m.number > max_number_;
-    if (!appended) lowest = std::min(lowest, m.number);
     const int slot = add_kernel(m.value, m.number);
-    // Right for appends; reranked below otherwise.
-    kernels_[slot].rank = n_members_ - 1;
-    kernels_[slot].position = n_members_ + n_ghosts_ - 1;
+    if (!appended) {
+      rank_shifts.push_back({m.number, +1});
+      if (!contains(ghosts_removed, m.number)) {
+        lowest_position = std::min(lowest_position, m.number + 1);
+      }
+    }
     fresh.push_back(slot);
   }
   for (int number : ghosts_added) {
-    if (number <= max_number_) lowest = std::min(lowest, number);
+    if (number <= max_number_ && !contains(removed, number)) {
+      lowest_position = std::min(lowest_position, number);
+    }
     add_ghost(number);
   }
+  // The fresh kernels' positions, in trial-number order, once every member and ghost is in
+  // place (those after lowest_position are set again below with every newer one).
+  for (int slot : fresh) kernels_[slot].position = position_at(kernels_[slot].number);
   const size_t n_changes =
       removed.size() + added.size() + ghosts_added.size() + ghosts_removed.size();
   if (n_changes == 0) return;
@@ -476,10 +501,14 @@ void AboveDensity::update(const std::vector<Member>& added_in, const std::vector
     rebuild();
     return;
   }
-  std::vector<int> rank_changed, position_changed;
-  if (lowest != INT_MAX) rerank_from(lowest, rank_changed, position_changed);
+  std::vector<int> position_changed;
+  if (lowest_position != INT_MAX) reposition_from(lowest_position, position_changed);
+  if (!continuous()) {
+    // The tallies hold ranks: one pass over the newer trials per member that came or went.
+    for (const auto& [number, delta] : rank_shifts) shift_tallied_ranks(number, delta);
+  }
   if (categorical()) {
-    // No widths: the fresh kernels are tallied, and the reranked ones retallied below.
+    // No widths: the fresh kernels are tallied.
     for (int slot : fresh) place(slot);
   } else {
     for (const ValueKey& key : gone) refresh_around(key.first, key.second);
@@ -490,12 +519,9 @@ void AboveDensity::update(const std::vector<Member>& added_in, const std::vector
       if (n_kernels() >= kBoxedMinKernels) rebuild();
       return;
     }
-    // Positions, which a trial moving between the below and above sets leaves alone, change
-    // when a trial finishes after newer ones: one add each.
-    for (int slot : position_changed) place(slot);
-  } else {
-    for (int slot : rank_changed) place(slot);  // the tallies hold ranks
   }
+  // Positions change when a trial finishes after newer ones: one add each for a boxed kernel.
+  for (int slot : position_changed) place(slot);
   // Kernels whose rank crossed the ramp's end change class. Both moved by at most n_changes, so
   // only kernels that near the end can have crossed; the end is near the newest trials, so they
   // are found walking back from the newest.
@@ -551,7 +577,7 @@ void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out)
       const Kernel& k = kernels_[direct_[static_cast<size_t>(p)]];
       mus(p) = k.mu;
       inv_sigmas(p) = 1.0 / k.sigma;
-      scaled(p) = (k.number < 0 ? options_.prior_weight : weight(k.rank)) * k.coef;
+      scaled(p) = (k.number < 0 ? options_.prior_weight : weight(rank_of(k))) * k.coef;
     }
     Eigen::ArrayXd half_z2(n_direct);
     for (Eigen::Index i = 0; i < n; ++i) {
@@ -592,7 +618,7 @@ void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out)
     };
     for (int slot : others) {
       const Kernel& k = kernels_[slot];
-      direct(k, k.number < 0 ? options_.prior_weight : weight(k.rank));
+      direct(k, k.number < 0 ? options_.prior_weight : weight(rank_of(k)));
     }
     bool by_table = x_cell >= 0;
     for (int offset = -reach; by_table && offset <= reach; ++offset) {
@@ -613,7 +639,7 @@ void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out)
       // Off the grid, or a grid too fine for the table: every kernel one by one.
       sum = 0.0;
       for (const Kernel& k : kernels_) {
-        if (k.alive) direct(k, k.number < 0 ? options_.prior_weight : weight(k.rank));
+        if (k.alive) direct(k, k.number < 0 ? options_.prior_weight : weight(rank_of(k)));
       }
     }
     out(i) = std::log(sum) - log_total - std::log(scale_);

@@ -70,8 +70,8 @@ class AboveDensity {
     double coef = 0.0;  // 1 / normalizer, scaled by the range (see scale_)
     int number = -1;    // -1: the prior
     int cell = -1;      // discrete: the grid cell of mu (ParzenDimension::cell_of)
-    int rank = 0;       // chronological index among members
-    int position = 0;   // chronological index among members and ghosts
+    int position = 0;   // chronological index among members and ghosts (rank_of() gives the
+                        // index among members)
     int box_id = -1;    // in boxes_ (rank < ramp, floor width), else -1
     int box_position = 0;   // the position it carries in position_hi_
     double box_coef = 0.0;  // the coef it was boxed with (refresh_width may change coef first)
@@ -100,10 +100,16 @@ class AboveDensity {
   // The kernel's width from its neighbours, and its coefficient.
   void refresh_width(std::map<ValueKey, int>::iterator it);
   void refresh_around(double mu, int number);
-  // Ranks and positions from trial number `from` on; appends the slots whose rank changed and
-  // those whose position changed.
-  void rerank_from(int from_number, std::vector<int>& rank_changed,
-                   std::vector<int>& position_changed);
+  // Positions from trial number `from` on; appends the slots whose position changed.
+  void reposition_from(int from_number, std::vector<int>& changed);
+  // The position trial `number` has or would have (members and ghosts before it).
+  int position_at(int number) const;
+  int ghosts_before(int number) const;
+  // The kernel's index among members in trial-number order.
+  int rank_of(const Kernel& k) const { return k.position - ghosts_before(k.number); }
+  // Discrete and categorical: a member came (+1) or went (-1) at `after_number`, so every newer
+  // tallied kernel on the ramp moved one rank.
+  void shift_tallied_ranks(int after_number, int delta);
   bool is_ghost(int number) const {
     return number >= 0 && number < static_cast<int>(ghost_by_number_.size()) &&
            ghost_by_number_[static_cast<size_t>(number)];
@@ -144,6 +150,7 @@ class AboveDensity {
   int prior_slot_ = -1;
   int max_number_ = -1;  // the newest member or ghost
   std::vector<char> ghost_by_number_;
+  std::vector<int> ghost_numbers_;  // the same, sorted
   int n_ghosts_ = 0;
   GhostPrefixes ghost_prefixes_;  // continuous with boxes only
   double last_floor_ = 0.0;
