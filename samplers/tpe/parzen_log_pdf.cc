@@ -19,6 +19,8 @@ constexpr double kWindowCutoff = 45.0;
 // log_pdf visits the kernels in blocks of this many: a block's terms for one sample fit in L1,
 // and no buffer grows with the number of kernels.
 constexpr int kKernelBlock = 256;
+// Grids of up to this many cells (or as many as kernels) get per-sample rows of cell masses.
+constexpr int kMinRowCells = 256;
 
 }  // namespace
 
@@ -126,13 +128,38 @@ void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& o
   const int n_kernels = this->n_kernels();
   out.resize(n);
   // Discrete dimensions: each sample's cell, and one table of cell masses by offset per call.
+  // Grids with no more cells than kernels get one row per sample cell: the masses under a
+  // kernel in each cell, which every kernel gathers by its cell (gather_cells_).
   std::vector<std::optional<CellMassTable>> tables(d);
   std::vector<int> sample_cells(static_cast<size_t>(n) * d, -1);
+  std::vector<const double*> sample_rows(static_cast<size_t>(n) * d, nullptr);
+  std::vector<std::vector<double>> rows(d);
   for (int j = 0; j < d; ++j) {
     const ParzenDimension& dim = dimensions_[j];
     if (dim.kind != DimensionKind::kDiscrete) continue;
-    tables[j].emplace(dim.low, dim.high, dim.step, common_sigmas_[j]);
+    CellMassTable& table = tables[j].emplace(dim.low, dim.high, dim.step, common_sigmas_[j]);
     for (int i = 0; i < n; ++i) sample_cells[i * d + j] = dim.cell_of(samples(i, j));
+    const int n_cells = table.n_cells();
+    if (n_cells == 0 || n_cells > std::max(kMinRowCells, n_kernels)) continue;
+    // One row per distinct cell among the samples.
+    std::vector<int> row_of_cell(n_cells, -1);
+    int n_rows = 0;
+    for (int i = 0; i < n; ++i) {
+      const int cell = sample_cells[i * d + j];
+      if (cell >= 0 && row_of_cell[cell] < 0) row_of_cell[cell] = n_rows++;
+    }
+    const size_t width = static_cast<size_t>(n_cells) + 1;
+    rows[j].resize(width * n_rows);
+    for (int cell = 0; cell < n_cells; ++cell) {
+      if (row_of_cell[cell] < 0) continue;
+      double* row = rows[j].data() + width * row_of_cell[cell];
+      for (int c = 0; c < n_cells; ++c) row[c] = table.get_by_offset(cell - c);
+      row[n_cells] = 0.0;  // kernels off the grid: added exactly
+    }
+    for (int i = 0; i < n; ++i) {
+      const int cell = sample_cells[i * d + j];
+      if (cell >= 0) sample_rows[i * d + j] = rows[j].data() + width * row_of_cell[cell];
+    }
   }
   // Shared widths: the samples in the kernels' centred, scaled coordinates (c x n), and per
   // sample |u|^2 / 2.
@@ -185,6 +212,20 @@ void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& o
                            .square();
             break;
           case DimensionKind::kDiscrete: {
+            if (const double* row = sample_rows[i * d + j]) {
+              const int* cells = gather_cells_[j].data() + start;
+              for (int p = 0; p < len; ++p) t(p) += row[cells[p]];
+              const std::vector<int>& off_grid = off_grid_kernels_[j];
+              for (auto it = std::lower_bound(off_grid.begin(), off_grid.end(), start);
+                   it != off_grid.end() && *it < start + len; ++it) {
+                const int k = *it;
+                const double lo = std::max(x - 0.5 * dim.step, dim.low);
+                const double hi = std::min(x + 0.5 * dim.step, dim.high);
+                t(k - start) += log_gauss_mass((lo - mus_[j](k)) * inv_sigmas_[j](k),
+                                               (hi - mus_[j](k)) * inv_sigmas_[j](k));
+              }
+              break;
+            }
             // The mass of the value's grid cell, clipped to the support.
             const int cell = sample_cells[i * d + j];
             const std::vector<int>& kernel_cells = kernel_cells_[j];

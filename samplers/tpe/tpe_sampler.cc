@@ -10,6 +10,7 @@
 
 #include "core/seeding.h"
 #include "samplers/random_sampler.h"
+#include "samplers/tpe/estimator_cache.h"
 #include "samplers/tpe/multi_objective.h"
 #include "samplers/tpe/observations.h"
 #include "samplers/tpe/parzen_estimator.h"
@@ -17,7 +18,10 @@
 
 namespace hpo {
 
-class TpeSampler::ObservationCache : public tpe::StudyCache {};
+class TpeSampler::ObservationCache : public tpe::StudyCache {
+ public:
+  tpe::EstimatorCache estimators;
+};
 
 namespace {
 
@@ -374,15 +378,15 @@ std::optional<InternalParams> TpeSampler::sample_space(
     }
   }
   const tpe::ParzenEstimatorOptions pe_options = parzen_options();
-  const tpe::ParzenEstimator pe_below(dims, x_below, w_below, pe_options);
-  const tpe::ParzenEstimator pe_above(std::move(dims),
-                                      x_above_sorted.size() > 0 ? x_above_sorted : x_above,
-                                      w_above, pe_options);
+  const std::shared_ptr<const tpe::ParzenEstimator> pe_below =
+      cache_->estimators.get(dims, x_below, w_below, pe_options);
+  const std::shared_ptr<const tpe::ParzenEstimator> pe_above = cache_->estimators.get(
+      dims, x_above_sorted.size() > 0 ? x_above_sorted : x_above, w_above, pe_options);
 
   std::mt19937_64 rng(trial_seed(seed(), trial.number, stream));
-  return best_candidate(pe_below, options_.n_ei_candidates, rng, distributions, names,
+  return best_candidate(*pe_below, options_.n_ei_candidates, rng, distributions, names,
                         [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) {
-                          pe_above.log_pdf(x, out);
+                          pe_above->log_pdf(x, out);
                         });
 }
 

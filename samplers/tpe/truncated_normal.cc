@@ -145,6 +145,23 @@ void log_width_times_mass(const Eigen::ArrayXd& mus, const Eigen::ArrayXd& sigma
   }
 }
 
+void multiply_kept_masses(const double* mus, Eigen::Index n, double sigma, double low, double high,
+                          double* product, double* log_rest) {
+  const TailTable& table = tail_table();
+  // The same 1/sigma as log_width_times_mass's, so that a and b are the same numbers.
+  const double inv = 1.0 / sigma;
+  for (Eigen::Index k = 0; k < n; ++k) {
+    const double a = (low - mus[k]) * inv;
+    const double b = (high - mus[k]) * inv;
+    const std::optional<double> kept = kept_mass(table, a, b);
+    if (kept) {
+      product[k] *= *kept;
+    } else {
+      log_rest[k] += log_gauss_mass(a, b);
+    }
+  }
+}
+
 double log_normalizer(double a, double b) {
   if (a <= -kFar && b >= kFar) return 0.0;  // exactly, without a log
   const std::optional<double> kept = kept_mass(tail_table(), a, b);

@@ -1,0 +1,65 @@
+#include "samplers/tpe/estimator_cache.h"
+
+#include <cstring>
+#include <utility>
+
+namespace hpo::tpe {
+namespace {
+
+// Bitwise, so that a cached estimator is exactly the one the inputs would give (and NaN
+// matches itself).
+template <class M>
+bool same_bits(const M& a, const M& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() &&
+         (a.size() == 0 ||
+          std::memcmp(a.data(), b.data(), static_cast<size_t>(a.size()) * sizeof(double)) == 0);
+}
+
+bool same_dimensions(const std::vector<ParzenDimension>& a, const std::vector<ParzenDimension>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t j = 0; j < a.size(); ++j) {
+    if (a[j].kind != b[j].kind || a[j].low != b[j].low || a[j].high != b[j].high ||
+        a[j].step != b[j].step || a[j].n_choices != b[j].n_choices) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool same_options(const ParzenEstimatorOptions& a, const ParzenEstimatorOptions& b) {
+  return a.consider_prior == b.consider_prior && a.prior_weight == b.prior_weight &&
+         a.consider_magic_clip == b.consider_magic_clip &&
+         a.consider_endpoints == b.consider_endpoints &&
+         a.normalized_kernels == b.normalized_kernels && a.multivariate == b.multivariate;
+}
+
+}  // namespace
+
+std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
+    const std::vector<ParzenDimension>& dimensions, const Eigen::MatrixXd& observations,
+    const Eigen::VectorXd& weights, const ParzenEstimatorOptions& options) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const Entry& e : entries_) {
+      if (same_bits(e.observations, observations) && same_bits(e.weights, weights) &&
+          same_dimensions(e.dimensions, dimensions) && same_options(e.options, options)) {
+        ++hits_;
+        return e.estimator;
+      }
+    }
+  }
+  // Built outside the lock: other workers keep using the cache meanwhile.
+  auto estimator =
+      std::make_shared<const ParzenEstimator>(dimensions, observations, weights, options);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (entries_.size() >= kMaxEntries) entries_.erase(entries_.begin());
+  entries_.push_back(Entry{dimensions, observations, weights, options, estimator});
+  return estimator;
+}
+
+int EstimatorCache::hits() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return hits_;
+}
+
+}  // namespace hpo::tpe
