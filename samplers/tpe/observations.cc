@@ -143,6 +143,8 @@ struct ParamListCache {
 struct StudyCache::PerStudy {
   std::unordered_map<std::string, ParamListCache> lists;
   std::vector<char> in_intersection;  // by trial number
+  // Every trial numbered below this is finished and in in_intersection if COMPLETE or PRUNED.
+  int64_t intersection_settled = 0;
   std::optional<SearchSpace> intersection;
   std::vector<char> in_groups;
   std::vector<SearchSpace> groups;
@@ -301,17 +303,33 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
 }
 
 SearchSpace StudyCache::intersection_space(const StudyView& study) {
-  const Trials trials = study.get_trials({TrialState::kComplete, TrialState::kPruned});
+  int64_t settled = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    settled = per_study(study).intersection_settled;
+  }
+  // Trials numbered below `settled` are finished and already folded in: read only the rest,
+  // in every state, to move `settled` past the trials that have finished since.
+  const Trials trials = study.get_trials_from(settled);
   std::lock_guard<std::mutex> lock(mutex_);
   PerStudy& ps = per_study(study);
   Trials fresh;
+  std::vector<char> finished;  // by number - settled
   for (const TrialPtr& t : trials) {
+    if (t->number < settled) continue;
+    const size_t offset = static_cast<size_t>(t->number - settled);
+    grow(finished, offset + 1, char{0});
+    finished[offset] = is_finished(t->state) ? 1 : 0;
+    if (t->state != TrialState::kComplete && t->state != TrialState::kPruned) continue;
     const size_t num = static_cast<size_t>(t->number);
     grow(ps.in_intersection, num + 1, char{0});
     if (ps.in_intersection[num]) continue;
     ps.in_intersection[num] = 1;
     fresh.push_back(t);
   }
+  int64_t next = settled;
+  while (static_cast<size_t>(next - settled) < finished.size() && finished[next - settled]) ++next;
+  ps.intersection_settled = std::max(ps.intersection_settled, next);
   // Intersection is associative: fold the new trials into what the earlier ones left.
   if (!fresh.empty()) {
     SearchSpace next = intersection_search_space(fresh);
