@@ -178,6 +178,34 @@ TEST(ObservationsTest, SearchSpacesIntersectAndDecomposeIntoGroups) {
   EXPECT_EQ(groups, (std::set<std::set<std::string>>{{"a"}, {"b"}, {"c"}, {"d"}, {"e"}}));
 }
 
+TEST(ObservationsTest, TheIntersectionTakesInTrialsThatFinishAfterLaterOnes) {
+  auto study = empty_study();
+  Trial early = study->ask();  // trial 0, finished last
+  early.suggest_float("a", 0.0, 1.0);
+  early.suggest_float("b", 0.0, 1.0);
+  auto add = [&](TrialState state, std::vector<std::string> names) {
+    FrozenTrial t = finished(state, std::nullopt, state == TrialState::kComplete
+                                                      ? std::vector<double>{1.0}
+                                                      : std::vector<double>{});
+    for (const std::string& n : names) {
+      t.params[n] = 0.5;
+      t.distributions[n] = make_float_distribution(0.0, 1.0);
+    }
+    study->add_trial(t);
+  };
+  add(TrialState::kComplete, {"a", "b", "c"});
+  add(TrialState::kFail, {"a"});
+  add(TrialState::kComplete, {"a", "b", "c"});
+  StudyCache cache;
+  EXPECT_EQ(cache.intersection_space(*study).size(), 3u);  // a, b, c: trial 0 is running
+  study->tell(early, 1.0);
+  EXPECT_EQ(cache.intersection_space(*study).size(), 2u);  // a, b
+  add(TrialState::kPruned, {"b", "c"});
+  const SearchSpace space = cache.intersection_space(*study);
+  ASSERT_EQ(space.size(), 1u);
+  EXPECT_TRUE(space.contains("b"));
+}
+
 TEST(MultiObjectiveTest, HypervolumeAndNonDominatedSplit) {
   EXPECT_DOUBLE_EQ(hypervolume_2d({{1, 3}, {2, 2}, {3, 1}}, {4, 4}), 3 + 2 + 1);
   EXPECT_DOUBLE_EQ(hypervolume_2d({{1, 1}, {2, 2}}, {3, 3}), 4);  // (2,2) is dominated
