@@ -36,8 +36,8 @@ bool same_options(const ParzenEstimatorOptions& a, const ParzenEstimatorOptions&
 }  // namespace
 
 std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
-    const std::vector<ParzenDimension>& dimensions, const Eigen::MatrixXd& observations,
-    const Eigen::VectorXd& weights, const ParzenEstimatorOptions& options) {
+    const std::vector<ParzenDimension>& dimensions, Eigen::MatrixXd observations,
+    Eigen::VectorXd weights, const ParzenEstimatorOptions& options) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (const Entry& e : entries_) {
@@ -53,7 +53,8 @@ std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
       std::make_shared<const ParzenEstimator>(dimensions, observations, weights, options);
   std::lock_guard<std::mutex> lock(mutex_);
   if (entries_.size() >= kMaxEntries) entries_.erase(entries_.begin());
-  entries_.push_back(Entry{dimensions, observations, weights, options, estimator});
+  entries_.push_back(
+      Entry{dimensions, std::move(observations), std::move(weights), options, estimator});
   return estimator;
 }
 

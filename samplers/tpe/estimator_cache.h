@@ -18,10 +18,9 @@ class EstimatorCache {
  public:
   // The estimator ParzenEstimator(dimensions, observations, weights, options) would build: a
   // cached one when an entry has bitwise the same inputs, else a new one, which replaces the
-  // oldest entry.
+  // oldest entry (keeping `observations` and `weights`: moved in, they are not copied).
   std::shared_ptr<const ParzenEstimator> get(const std::vector<ParzenDimension>& dimensions,
-                                             const Eigen::MatrixXd& observations,
-                                             const Eigen::VectorXd& weights,
+                                             Eigen::MatrixXd observations, Eigen::VectorXd weights,
                                              const ParzenEstimatorOptions& options);
 
   // How many calls of get returned a cached estimator (for tests).

@@ -336,8 +336,8 @@ std::optional<InternalParams> TpeSampler::sample_space(
     return m;
   };
   std::vector<int> kept_below, kept_above;
-  const Eigen::MatrixXd x_below = to_matrix(below, kept_below);
-  const Eigen::MatrixXd x_above = to_matrix(above, kept_above);
+  Eigen::MatrixXd x_below = to_matrix(below, kept_below);
+  Eigen::MatrixXd x_above = to_matrix(above, kept_above);
   const int nb = static_cast<int>(kept_below.size());
   Eigen::VectorXd w_below;
   if (n_objectives == 2) {
@@ -379,9 +379,10 @@ std::optional<InternalParams> TpeSampler::sample_space(
   }
   const tpe::ParzenEstimatorOptions pe_options = parzen_options();
   const std::shared_ptr<const tpe::ParzenEstimator> pe_below =
-      cache_->estimators.get(dims, x_below, w_below, pe_options);
+      cache_->estimators.get(dims, std::move(x_below), std::move(w_below), pe_options);
   const std::shared_ptr<const tpe::ParzenEstimator> pe_above = cache_->estimators.get(
-      dims, x_above_sorted.size() > 0 ? x_above_sorted : x_above, w_above, pe_options);
+      dims, x_above_sorted.size() > 0 ? std::move(x_above_sorted) : std::move(x_above),
+      std::move(w_above), pe_options);
 
   std::mt19937_64 rng(trial_seed(seed(), trial.number, stream));
   return best_candidate(*pe_below, options_.n_ei_candidates, rng, distributions, names,
