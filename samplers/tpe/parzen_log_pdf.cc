@@ -2,6 +2,7 @@
 // dimension through the window over kernels sorted by centre, one categorical dimension by
 // choice, and the general case as a streaming log-sum-exp over blocks of kernels.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -229,6 +230,7 @@ void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& o
   std::vector<double> top(n, -std::numeric_limits<double>::infinity());
   std::vector<double> scaled_sum(n, 0.0);
   Eigen::Array<double, kKernelBlock, 1> block_terms;
+  std::array<double, kKernelBlock> kept_terms;
   for (int start = 0; start < n_kernels; start += kKernelBlock) {
     const int len = std::min(kKernelBlock, n_kernels - start);
     auto t = block_terms.head(len);
@@ -300,11 +302,18 @@ void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& o
       const double m = t.maxCoeff();
       if (!(m > -std::numeric_limits<double>::infinity())) continue;
       if (m > top[i]) {
-        scaled_sum[i] = scaled_sum[i] * std::exp(top[i] - m) + exp_sum(t.data(), len, m);
+        scaled_sum[i] *= std::exp(top[i] - m);
         top[i] = m;
-      } else {
-        scaled_sum[i] += exp_sum(t.data(), len, top[i]);
       }
+      // Terms more than kWindowCutoff nats below the running maximum (most of them, with many
+      // kernels in several dimensions) are left out: packed first, the rest take no exp.
+      const double floor = top[i] - kWindowCutoff;
+      int n_kept = 0;
+      for (int p = 0; p < len; ++p) {
+        kept_terms[n_kept] = t(p);
+        n_kept += t(p) >= floor ? 1 : 0;
+      }
+      scaled_sum[i] += exp_sum(kept_terms.data(), n_kept, top[i]);
     }
   }
   for (int i = 0; i < n; ++i) {
