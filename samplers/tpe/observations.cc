@@ -178,8 +178,6 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
   obs.n_objectives = k;
   obs.n_params = p;
   obs.step_keys.reserve(trials.size());
-  obs.losses.reserve(trials.size() * k);
-  obs.values.reserve(trials.size() * p);
 
   std::vector<double> signs(k);
   for (int j = 0; j < k; ++j) signs[j] = directions[j] == StudyDirection::kMinimize ? 1.0 : -1.0;
@@ -192,18 +190,15 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
   };
 
   std::vector<double> scratch(1 + k + p);
+  // Rows are written in place into arrays sized for every trial (a vector insert per row costs
+  // more than the copy), then cut to the rows written.
+  obs.losses.resize(trials.size() * k);
+  obs.values.resize(trials.size() * p);
   auto append = [&](const double* step_key, const double* losses, const double* values) {
+    const size_t row = obs.step_keys.size();
     obs.step_keys.push_back(*step_key);
-    if (k == 1) {
-      obs.losses.push_back(*losses);
-    } else {
-      obs.losses.insert(obs.losses.end(), losses, losses + k);
-    }
-    if (p == 1) {
-      obs.values.push_back(*values);
-    } else {
-      obs.values.insert(obs.values.end(), values, values + p);
-    }
+    std::copy(losses, losses + k, obs.losses.begin() + static_cast<std::ptrdiff_t>(row * k));
+    std::copy(values, values + p, obs.values.begin() + static_cast<std::ptrdiff_t>(row * p));
   };
 
   std::lock_guard<std::mutex> lock(mutex_);
@@ -298,6 +293,8 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
     }
     for (; next != unfinished.end(); ++next) obs.rows_by_value.push_back(std::get<2>(*next));
   }
+  obs.losses.resize(obs.step_keys.size() * k);
+  obs.values.resize(obs.step_keys.size() * p);
   for (double s : obs.step_keys) obs.n_finished += s < kInf ? 1 : 0;
   return obs;
 }
