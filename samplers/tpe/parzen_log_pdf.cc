@@ -52,9 +52,9 @@ inline V2d exp_nonpositive(V2d x) {
 }
 
 // sum over p < len of exp(t[p] - shift), for t[p] <= shift (the log-sum-exp's terms below its
-// running maximum), to a relative error below 1e-15. Two lanes at a time, two vectors per step
-// (GCC vector extensions, SSE2 on x86-64): fewer instructions than Eigen's exp there, which is
-// most of a multivariate log_pdf.
+// running maximum), each exponential to a relative error below 5e-16. Two lanes at a time, two
+// vectors per step (GCC vector extensions, SSE2 on x86-64): fewer instructions than Eigen's exp
+// there, which was most of a multivariate log_pdf.
 double exp_sum(const double* t, int len, double shift) {
   V2d sum0 = {0.0, 0.0}, sum1 = {0.0, 0.0};
   int p = 0;
