@@ -15,24 +15,6 @@ bool same_bits(const M& a, const M& b) {
           std::memcmp(a.data(), b.data(), static_cast<size_t>(a.size()) * sizeof(double)) == 0);
 }
 
-bool same_dimensions(const std::vector<ParzenDimension>& a, const std::vector<ParzenDimension>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t j = 0; j < a.size(); ++j) {
-    if (a[j].kind != b[j].kind || a[j].low != b[j].low || a[j].high != b[j].high ||
-        a[j].step != b[j].step || a[j].n_choices != b[j].n_choices) {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool same_options(const ParzenEstimatorOptions& a, const ParzenEstimatorOptions& b) {
-  return a.consider_prior == b.consider_prior && a.prior_weight == b.prior_weight &&
-         a.consider_magic_clip == b.consider_magic_clip &&
-         a.consider_endpoints == b.consider_endpoints &&
-         a.normalized_kernels == b.normalized_kernels && a.multivariate == b.multivariate;
-}
-
 }  // namespace
 
 std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
@@ -42,7 +24,7 @@ std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
     std::lock_guard<std::mutex> lock(mutex_);
     for (const Entry& e : entries_) {
       if (same_bits(e.observations, observations) && same_bits(e.weights, weights) &&
-          same_dimensions(e.dimensions, dimensions) && same_options(e.options, options)) {
+          e.dimensions == dimensions && e.options == options) {
         ++hits_;
         return e.estimator;
       }

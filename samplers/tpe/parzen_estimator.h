@@ -35,6 +35,8 @@ struct ParzenDimension {
   double step = 0.0;   // discrete only
   int n_choices = 0;   // categorical only; values are choice indices 0..n_choices-1
 
+  bool operator==(const ParzenDimension&) const = default;
+
   // Discrete only: the index of the grid cell whose centre is x (low + step/2 is cell 0), or -1
   // if x is no cell centre inside the support.
   int cell_of(double x) const {
@@ -59,6 +61,8 @@ struct ParzenEstimatorOptions {
   // One bandwidth per dimension from Scott's rule (BOHB) instead of per-kernel widths from the
   // distance to the neighbouring observations.
   bool multivariate = false;
+
+  bool operator==(const ParzenEstimatorOptions&) const = default;
 };
 
 // Immutable after construction, so const methods may run concurrently.
