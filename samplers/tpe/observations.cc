@@ -138,11 +138,15 @@ struct ParamListCache {
   // value, sorted; rebuilt when a cached trial number is read again for another trial id.
   std::vector<std::pair<double, int>> by_value;
   bool by_value_valid = true;
+  // Every trial numbered below this is finished and cached (unfiltered views only).
+  int64_t settled = 0;
 };
 
 struct StudyCache::PerStudy {
   std::unordered_map<std::string, ParamListCache> lists;
   std::vector<char> in_intersection;  // by trial number
+  // Every trial numbered below this is finished and in in_intersection if COMPLETE or PRUNED.
+  int64_t intersection_settled = 0;
   std::optional<SearchSpace> intersection;
   std::vector<char> in_groups;
   std::vector<SearchSpace> groups;
@@ -170,14 +174,26 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
                          ? StateMask{TrialState::kComplete, TrialState::kPruned,
                                      TrialState::kRunning}
                          : StateMask{TrialState::kComplete, TrialState::kPruned};
-  const Trials trials = study.get_trials(states);
+  std::string key;
+  for (const std::string& n : names) (key += n) += '\n';
+  // Trials numbered below the list's `settled` are finished and cached: read from one before it
+  // on (that one to check it is still the trial cached), in every state, to move `settled` on.
+  // A filtered view hides trials the cache holds: it reads its trials in full.
+  const bool from_settled = !study.filtered();
+  int64_t first = 0;
+  if (from_settled) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const PerStudy& ps = per_study(study);
+    auto it = ps.lists.find(key);
+    if (it != ps.lists.end() && it->second.distributions == distributions) {
+      first = std::max<int64_t>(it->second.settled - 1, 0);
+    }
+  }
+  Trials trials = from_settled ? study.get_trials_from(first) : study.get_trials(states);
 
   Observations obs;
   obs.n_objectives = k;
   obs.n_params = p;
-  obs.step_keys.reserve(trials.size());
-  obs.losses.reserve(trials.size() * k);
-  obs.values.reserve(trials.size() * p);
 
   std::vector<double> signs(k);
   for (int j = 0; j < k; ++j) signs[j] = directions[j] == StudyDirection::kMinimize ? 1.0 : -1.0;
@@ -191,26 +207,36 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
 
   std::vector<double> scratch(1 + k + p);
   auto append = [&](const double* step_key, const double* losses, const double* values) {
+    const size_t row = obs.step_keys.size();
     obs.step_keys.push_back(*step_key);
-    if (k == 1) {
-      obs.losses.push_back(*losses);
-    } else {
-      obs.losses.insert(obs.losses.end(), losses, losses + k);
-    }
-    if (p == 1) {
-      obs.values.push_back(*values);
-    } else {
-      obs.values.insert(obs.values.end(), values, values + p);
-    }
+    std::copy(losses, losses + k, obs.losses.begin() + static_cast<std::ptrdiff_t>(row * k));
+    std::copy(values, values + p, obs.values.begin() + static_cast<std::ptrdiff_t>(row * p));
   };
 
   std::lock_guard<std::mutex> lock(mutex_);
   PerStudy& ps = per_study(study);
-  std::string key;
-  for (const std::string& n : names) (key += n) += '\n';
   if (ps.lists.size() > kMaxCachedParamLists && !ps.lists.contains(key)) ps.lists.clear();
   ParamListCache& cache = ps.lists[key];
   if (cache.distributions != distributions) cache = ParamListCache{distributions};
+  if (first > 0) {
+    // The trials below `first` must still be the cached ones: the list may have started afresh
+    // meanwhile, or the study been made again under the same id and name (SQLite), whose trial
+    // `first` then has another id. Read everything then (under the lock: a rare path).
+    const bool same = cache.settled > first && !trials.empty() && trials[0]->number == first &&
+                      cache.trial_ids[static_cast<size_t>(first)] == trials[0]->trial_id;
+    if (!same) {
+      cache = ParamListCache{distributions};
+      first = 0;
+      trials = study.get_trials_from(0);
+    }
+  }
+
+  // Rows are written in place into arrays sized for every trial (a vector insert per row costs
+  // more than the copy), then cut to the rows written.
+  const size_t max_rows = static_cast<size_t>(first) + trials.size();
+  obs.step_keys.reserve(max_rows);
+  obs.losses.resize(max_rows * k);
+  obs.values.resize(max_rows * p);
 
   const bool track_order = p == 1;
   std::vector<std::pair<double, int>> fresh;     // finished trials read now: (value, number)
@@ -218,7 +244,7 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
   std::vector<int> row_of_number;
 
   // Size the per-number arrays once rather than per trial.
-  size_t n_numbers = 0;
+  size_t n_numbers = static_cast<size_t>(first);
   for (const TrialPtr& tp : trials) {
     n_numbers = std::max(n_numbers, static_cast<size_t>(tp->number) + 1);
   }
@@ -229,8 +255,16 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
   grow(cache.values, n_numbers * p, 0.0);
   if (track_order) row_of_number.assign(n_numbers, -1);
 
+  for (size_t num = 0; num < static_cast<size_t>(first); ++num) {
+    if (!cache.included[num] || cache.trial_ids[num] == exclude_trial_id) continue;
+    if (track_order) row_of_number[num] = obs.size();
+    append(&cache.step_keys[num], cache.losses.data() + num * k, cache.values.data() + num * p);
+  }
   for (const TrialPtr& tp : trials) {
     const FrozenTrial& t = *tp;
+    // Read in every state from `first`: finished trials outside `states` (FAIL, and PRUNED in
+    // multi-objective studies) are cached as left out, which is what read() makes of them.
+    if (!states.has(t.state) && !is_finished(t.state)) continue;
     if (t.trial_id == exclude_trial_id) continue;
     if (!is_finished(t.state)) {
       if (read(t, &scratch[0], &scratch[1], &scratch[1 + k])) {
@@ -296,22 +330,52 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
     }
     for (; next != unfinished.end(); ++next) obs.rows_by_value.push_back(std::get<2>(*next));
   }
+  if (from_settled) {
+    // Past the finished trials cached now in a row from `first`.
+    int64_t settled = first;
+    for (const TrialPtr& tp : trials) {
+      if (tp->number != settled || !is_finished(tp->state) ||
+          cache.trial_ids[static_cast<size_t>(settled)] != tp->trial_id) {
+        break;
+      }
+      ++settled;
+    }
+    cache.settled = std::max(cache.settled, settled);
+  }
+  obs.losses.resize(obs.step_keys.size() * k);
+  obs.values.resize(obs.step_keys.size() * p);
   for (double s : obs.step_keys) obs.n_finished += s < kInf ? 1 : 0;
   return obs;
 }
 
 SearchSpace StudyCache::intersection_space(const StudyView& study) {
-  const Trials trials = study.get_trials({TrialState::kComplete, TrialState::kPruned});
+  int64_t settled = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    settled = per_study(study).intersection_settled;
+  }
+  // Trials numbered below `settled` are finished and already folded in: read only the rest,
+  // in every state, to move `settled` past the trials that have finished since.
+  const Trials trials = study.get_trials_from(settled);
   std::lock_guard<std::mutex> lock(mutex_);
   PerStudy& ps = per_study(study);
   Trials fresh;
+  std::vector<char> finished;  // by number - settled
   for (const TrialPtr& t : trials) {
+    if (t->number < settled) continue;
+    const size_t offset = static_cast<size_t>(t->number - settled);
+    grow(finished, offset + 1, char{0});
+    finished[offset] = is_finished(t->state) ? 1 : 0;
+    if (t->state != TrialState::kComplete && t->state != TrialState::kPruned) continue;
     const size_t num = static_cast<size_t>(t->number);
     grow(ps.in_intersection, num + 1, char{0});
     if (ps.in_intersection[num]) continue;
     ps.in_intersection[num] = 1;
     fresh.push_back(t);
   }
+  int64_t next = settled;
+  while (static_cast<size_t>(next - settled) < finished.size() && finished[next - settled]) ++next;
+  ps.intersection_settled = std::max(ps.intersection_settled, next);
   // Intersection is associative: fold the new trials into what the earlier ones left.
   if (!fresh.empty()) {
     SearchSpace next = intersection_search_space(fresh);

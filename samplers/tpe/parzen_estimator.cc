@@ -20,6 +20,8 @@ constexpr double kSigma0Magnitude = 0.2;
 const double kHalfLog2Pi = 0.5 * std::log(2.0 * std::numbers::pi);
 // Below this many kernels the window's bookkeeping costs more than it saves.
 constexpr int kWindowMinKernels = 64;
+// Discrete normalizers by grid cell: a plain array up to this many cells.
+constexpr double kMaxArrayCells = 1 << 16;
 
 }  // namespace
 
@@ -53,15 +55,27 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
   log_categorical_.assign(d, RowArray());
   common_sigmas_.assign(d, 0.0);
   kernel_cells_.assign(d, std::vector<int>());
+  gather_cells_.assign(d, std::vector<int>());
+  off_grid_kernels_.assign(d, std::vector<int>());
   log_constant_ = log_weights_;
   std::vector<int> by_centre;
+  // Multivariate: the observation kernels' continuous truncation masses, multiplied over the
+  // dimensions so that each kernel takes one log instead of one per dimension.
+  KeptMasses kept;
+  if (options_.multivariate && n > 0) {
+    kept.product.setOnes(n);
+    kept.log_rest.setZero(n);
+  }
   for (int j = 0; j < d; ++j) {
     Eigen::VectorXd column = n > 0 ? Eigen::VectorXd(observations.col(j)) : Eigen::VectorXd();
     if (dimensions_[j].kind == DimensionKind::kCategorical) {
       init_categorical(j, column, n);
     } else {
-      by_centre = init_numerical(j, column, n);
+      by_centre = init_numerical(j, column, n, kept.product.size() > 0 ? &kept : nullptr);
     }
+  }
+  if (kept.product.size() > 0) {
+    log_constant_.head(n) -= kept.product.log() + kept.log_rest;
   }
   init_window(std::move(by_centre));
   init_shared_widths();
@@ -144,7 +158,8 @@ void ParzenEstimator::init_window(std::vector<int> by_centre) {
   }
 }
 
-std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n) {
+std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n,
+                                                 KeptMasses* kept) {
   const ParzenDimension& dim = dimensions_[j];
   const double low = dim.low;
   const double high = dim.high;
@@ -209,7 +224,24 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
 
   inv_sigmas_[j] = sigmas.inverse();
   common_sigmas_[j] = n > 0 ? sigmas.head(n).minCoeff() : sigmas(0);
-  if (dim.kind == DimensionKind::kContinuous) {
+  if (dim.kind == DimensionKind::kContinuous && kept != nullptr) {
+    // One width for every observation kernel (multivariate): its log once, the masses into
+    // `kept`; the prior alone as below.
+    const double sigma = sigmas(0);
+    multiply_kept_masses(mus.data(), n, sigma, low, high, kept->product.data(),
+                         kept->log_rest.data());
+    if (++kept->n_dimensions % KeptMasses::kFoldEvery == 0) {
+      // Each factor is at least 0.01: fold the product into logs long before it underflows.
+      kept->log_rest += kept->product.log();
+      kept->product.setOnes();
+    }
+    log_constant_.head(n) -= (options_.normalized_kernels ? std::log(sigma) : 0.0) + kHalfLog2Pi;
+    if (use_prior_) {
+      log_constant_(n) -= (options_.normalized_kernels ? std::log(sigmas(n)) : 0.0) +
+                          log_normalizer((low - mus(n)) / sigmas(n), (high - mus(n)) / sigmas(n)) +
+                          kHalfLog2Pi;
+    }
+  } else if (dim.kind == DimensionKind::kContinuous) {
     Eigen::ArrayXd log_width_mass;
     log_width_times_mass(mus, sigmas, low, high, log_width_mass);
     if (!options_.normalized_kernels) log_width_mass -= sigmas.log();
@@ -221,7 +253,21 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
     for (int k = 0; k < n_kernels; ++k) {
       cells[k] = sigmas(k) == common_sigmas_[j] ? dim.cell_of(mus(k)) : -1;
     }
-    std::unordered_map<int, double> normalizer_by_cell;
+    std::vector<int>& gather = gather_cells_[j];
+    gather.resize(n_kernels);
+    for (int k = 0; k < n_kernels; ++k) {
+      gather[k] = cells[k];
+      if (cells[k] < 0) {
+        // Past kMaxArrayCells cells log_pdf takes no rows, and the index is never used.
+        gather[k] = static_cast<int>(std::min(std::round((high - low) / dim.step), kMaxArrayCells));
+        off_grid_kernels_[j].push_back(k);
+      }
+    }
+    // By cell in a plain array for grids of up to kMaxArrayCells cells, else in a hash map.
+    const double n_cells = std::round((high - low) / dim.step);
+    std::vector<double> by_cell_array(n_cells <= kMaxArrayCells ? static_cast<size_t>(n_cells) : 0,
+                                      std::numeric_limits<double>::quiet_NaN());
+    std::unordered_map<int, double> by_cell_map;
     for (int k = 0; k < n_kernels; ++k) {
       const double a = (low - mus(k)) * inv_sigmas_[j](k);
       const double b = (high - mus(k)) * inv_sigmas_[j](k);
@@ -229,9 +275,16 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
         log_constant_(k) -= log_normalizer(a, b);
         continue;
       }
-      auto [it, fresh] = normalizer_by_cell.try_emplace(cells[k], 0.0);
-      if (fresh) it->second = log_normalizer(a, b);
-      log_constant_(k) -= it->second;
+      double* normalizer;
+      if (!by_cell_array.empty()) {
+        normalizer = &by_cell_array[static_cast<size_t>(cells[k])];
+      } else {
+        auto [it, fresh] =
+            by_cell_map.try_emplace(cells[k], std::numeric_limits<double>::quiet_NaN());
+        normalizer = &it->second;
+      }
+      if (std::isnan(*normalizer)) *normalizer = log_normalizer(a, b);
+      log_constant_(k) -= *normalizer;
     }
   }
   mus_[j] = std::move(mus);
@@ -243,12 +296,17 @@ void ParzenEstimator::init_categorical(int j, const Eigen::VectorXd& column, int
   const int n_choices = dimensions_[j].n_choices;
   const int n_kernels = n + (use_prior_ ? 1 : 0);
   // Every kernel spreads prior_weight over the choices on top of its own observation; the
-  // prior kernel is uniform.
+  // prior kernel is uniform. An observation kernel's column depends on its choice alone: one
+  // column of logs per choice (column n_choices is the prior's), copied to the kernels.
   const double smoothing = options_.prior_weight / static_cast<double>(use_prior_ ? n + 1 : n);
-  Eigen::ArrayXXd p = Eigen::ArrayXXd::Constant(n_choices, n_kernels, smoothing);
-  for (int k = 0; k < n; ++k) p(static_cast<int>(column(k)), k) += 1.0;
-  for (int k = 0; k < n_kernels; ++k) p.col(k) /= p.col(k).sum();
-  log_categorical_[j] = p.log();
+  Eigen::ArrayXXd p = Eigen::ArrayXXd::Constant(n_choices, n_choices + 1, smoothing);
+  for (int c = 0; c < n_choices; ++c) p(c, c) += 1.0;
+  for (int c = 0; c <= n_choices; ++c) p.col(c) /= p.col(c).sum();
+  const Eigen::ArrayXXd log_p = p.log();
+  RowArray& out = log_categorical_[j];
+  out.resize(n_choices, n_kernels);
+  for (int k = 0; k < n; ++k) out.col(k) = log_p.col(static_cast<int>(column(k)));
+  if (use_prior_) out.col(n) = log_p.col(n_choices);
 }
 
 Eigen::ArrayXXd ParzenEstimator::categorical_probabilities(int dimension) const {

@@ -35,6 +35,8 @@ struct ParzenDimension {
   double step = 0.0;   // discrete only
   int n_choices = 0;   // categorical only; values are choice indices 0..n_choices-1
 
+  bool operator==(const ParzenDimension&) const = default;
+
   // Discrete only: the index of the grid cell whose centre is x (low + step/2 is cell 0), or -1
   // if x is no cell centre inside the support.
   int cell_of(double x) const {
@@ -59,6 +61,8 @@ struct ParzenEstimatorOptions {
   // One bandwidth per dimension from Scott's rule (BOHB) instead of per-kernel widths from the
   // distance to the neighbouring observations.
   bool multivariate = false;
+
+  bool operator==(const ParzenEstimatorOptions&) const = default;
 };
 
 // Immutable after construction, so const methods may run concurrently.
@@ -94,8 +98,19 @@ class ParzenEstimator {
  private:
   using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+  // The observation kernels' continuous truncation masses gathered over the dimensions
+  // (multivariate): their logs are product.log() + log_rest.
+  struct KeptMasses {
+    static constexpr int kFoldEvery = 100;  // 0.01^100 is far above the smallest double
+    Eigen::ArrayXd product;
+    Eigen::ArrayXd log_rest;
+    int n_dimensions = 0;
+  };
+
   // Returns the kernels in order of centre when it sorted them (univariate widths), else nothing.
-  std::vector<int> init_numerical(int j, const Eigen::VectorXd& column, int n_observations);
+  // `kept` (multivariate only, else null) takes the continuous observation kernels' masses.
+  std::vector<int> init_numerical(int j, const Eigen::VectorXd& column, int n_observations,
+                                  KeptMasses* kept);
   void init_categorical(int j, const Eigen::VectorXd& column, int n_observations);
   void init_window(std::vector<int> by_centre);
   void init_shared_widths();
@@ -126,6 +141,11 @@ class ParzenEstimator {
   // and sits on the grid, else -1. A sample's cell minus a kernel's cell indexes the shared
   // CellMassTable without any floating-point rounding per kernel.
   std::vector<std::vector<int>> kernel_cells_;
+  // The same with the cell count (one past the last cell) for -1, and those kernels' indices in
+  // order: log_pdf gathers every kernel's mass from a per-sample row over the cells whose last
+  // entry is 0, then adds the listed kernels' masses exactly.
+  std::vector<std::vector<int>> gather_cells_;
+  std::vector<std::vector<int>> off_grid_kernels_;
 
   // One numerical dimension with many kernels (univariate TPE) is evaluated through a window:
   // "narrow" kernels (width <= window_sigma_cap_) sorted by centre, of which only those near a

@@ -10,6 +10,7 @@
 
 #include "core/seeding.h"
 #include "samplers/random_sampler.h"
+#include "samplers/tpe/estimator_cache.h"
 #include "samplers/tpe/multi_objective.h"
 #include "samplers/tpe/observations.h"
 #include "samplers/tpe/parzen_estimator.h"
@@ -17,7 +18,10 @@
 
 namespace hpo {
 
-class TpeSampler::ObservationCache : public tpe::StudyCache {};
+class TpeSampler::ObservationCache : public tpe::StudyCache {
+ public:
+  tpe::EstimatorCache estimators;
+};
 
 namespace {
 
@@ -332,8 +336,8 @@ std::optional<InternalParams> TpeSampler::sample_space(
     return m;
   };
   std::vector<int> kept_below, kept_above;
-  const Eigen::MatrixXd x_below = to_matrix(below, kept_below);
-  const Eigen::MatrixXd x_above = to_matrix(above, kept_above);
+  Eigen::MatrixXd x_below = to_matrix(below, kept_below);
+  Eigen::MatrixXd x_above = to_matrix(above, kept_above);
   const int nb = static_cast<int>(kept_below.size());
   Eigen::VectorXd w_below;
   if (n_objectives == 2) {
@@ -374,15 +378,16 @@ std::optional<InternalParams> TpeSampler::sample_space(
     }
   }
   const tpe::ParzenEstimatorOptions pe_options = parzen_options();
-  const tpe::ParzenEstimator pe_below(dims, x_below, w_below, pe_options);
-  const tpe::ParzenEstimator pe_above(std::move(dims),
-                                      x_above_sorted.size() > 0 ? x_above_sorted : x_above,
-                                      w_above, pe_options);
+  const std::shared_ptr<const tpe::ParzenEstimator> pe_below =
+      cache_->estimators.get(dims, std::move(x_below), std::move(w_below), pe_options);
+  const std::shared_ptr<const tpe::ParzenEstimator> pe_above = cache_->estimators.get(
+      dims, x_above_sorted.size() > 0 ? std::move(x_above_sorted) : std::move(x_above),
+      std::move(w_above), pe_options);
 
   std::mt19937_64 rng(trial_seed(seed(), trial.number, stream));
-  return best_candidate(pe_below, options_.n_ei_candidates, rng, distributions, names,
+  return best_candidate(*pe_below, options_.n_ei_candidates, rng, distributions, names,
                         [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) {
-                          pe_above.log_pdf(x, out);
+                          pe_above->log_pdf(x, out);
                         });
 }
 

@@ -33,6 +33,15 @@ double log_normalizer(double a, double b);
 void log_width_times_mass(const Eigen::ArrayXd& mus, const Eigen::ArrayXd& sigmas, double low,
                           double high, Eigen::ArrayXd& out);
 
+// Kernels of one width `sigma` centred at mus[0..n) inside [low, high] (multivariate TPE): the
+// sum of log_normalizer over several dimensions as one log per kernel. For each kernel,
+// product[k] is multiplied by the mass it keeps inside the support where log_normalizer's fast
+// form applies (a kernel at most as wide as its support keeps a third of it), and log_rest[k]
+// gets log_gauss_mass added otherwise. The caller takes log(product) once for all dimensions,
+// folding it into log_rest before it could underflow (every factor is at least 0.01).
+void multiply_kept_masses(const double* mus, Eigen::Index n, double sigma, double low, double high,
+                          double* product, double* log_rest);
+
 // A draw of the standard normal truncated to [a, b] (a <= b), exact.
 double truncated_standard_normal(std::mt19937_64& rng, double a, double b);
 
@@ -47,6 +56,9 @@ class CellMassTable {
   // log mass of the cell `offset` whole steps from the kernel's centre (x - mu = offset * step),
   // or NaN when the table does not apply (a grid of more than 65,536 cells, or an offset beyond
   // the grid).
+  // The number of grid cells, or 0 when the table does not apply (over 65,536 cells).
+  int n_cells() const { return values_.empty() ? 0 : n_cells_; }
+
   double get_by_offset(int offset) {
     if (values_.empty() || offset > n_cells_ || offset < -n_cells_) {
       return std::numeric_limits<double>::quiet_NaN();

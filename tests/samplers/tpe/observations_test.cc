@@ -1,6 +1,7 @@
 #include "samplers/tpe/observations.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <algorithm>
 #include <map>
@@ -176,6 +177,81 @@ TEST(ObservationsTest, SearchSpacesIntersectAndDecomposeIntoGroups) {
     groups.insert(names);
   }
   EXPECT_EQ(groups, (std::set<std::set<std::string>>{{"a"}, {"b"}, {"c"}, {"d"}, {"e"}}));
+}
+
+TEST(ObservationsTest, TheIntersectionTakesInTrialsThatFinishAfterLaterOnes) {
+  auto study = empty_study();
+  Trial early = study->ask();  // trial 0, finished last
+  early.suggest_float("a", 0.0, 1.0);
+  early.suggest_float("b", 0.0, 1.0);
+  auto add = [&](TrialState state, std::vector<std::string> names) {
+    FrozenTrial t = finished(state, std::nullopt, state == TrialState::kComplete
+                                                      ? std::vector<double>{1.0}
+                                                      : std::vector<double>{});
+    for (const std::string& n : names) {
+      t.params[n] = 0.5;
+      t.distributions[n] = make_float_distribution(0.0, 1.0);
+    }
+    study->add_trial(t);
+  };
+  add(TrialState::kComplete, {"a", "b", "c"});
+  add(TrialState::kFail, {"a"});
+  add(TrialState::kComplete, {"a", "b", "c"});
+  StudyCache cache;
+  EXPECT_EQ(cache.intersection_space(*study).size(), 3u);  // a, b, c: trial 0 is running
+  study->tell(early, 1.0);
+  EXPECT_EQ(cache.intersection_space(*study).size(), 2u);  // a, b
+  add(TrialState::kPruned, {"b", "c"});
+  const SearchSpace space = cache.intersection_space(*study);
+  ASSERT_EQ(space.size(), 1u);
+  EXPECT_TRUE(space.contains("b"));
+}
+
+// Bitwise, so that NaN (a trial without the param) matches NaN.
+bool same_doubles(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
+TEST(ObservationsTest, ACacheThatSkipsSettledTrialsCollectsWhatAFreshOneDoes) {
+  // The long-lived cache reads only from its first unfinished trial on; a fresh cache reads
+  // every trial. Trials finish out of order, fail, get pruned, and lack the param.
+  auto study = empty_study();
+  StudyCache cache;
+  std::vector<Trial> running;
+  auto check = [&](int64_t exclude, bool liar) {
+    StudyCache fresh;
+    const Observations a = cache.collect(*study, exclude, {"x"}, {kX}, liar);
+    const Observations b = fresh.collect(*study, exclude, {"x"}, {kX}, liar);
+    EXPECT_TRUE(same_doubles(a.step_keys, b.step_keys));
+    EXPECT_TRUE(same_doubles(a.losses, b.losses));
+    EXPECT_TRUE(same_doubles(a.values, b.values));
+    EXPECT_EQ(a.n_finished, b.n_finished);
+    EXPECT_EQ(a.rows_by_value, b.rows_by_value);
+    return a.size();
+  };
+  for (int i = 0; i < 4; ++i) study->add_trial(finished(TrialState::kComplete, i, {10.0 - i}));
+  EXPECT_EQ(check(-1, true), 4);
+  running.push_back(study->ask());  // 4
+  running.back().suggest_float("x", 0.0, 10.0);
+  running.push_back(study->ask());  // 5, no param yet
+  study->add_trial(finished(TrialState::kComplete, 6.0, {1.0}));
+  study->add_trial(finished(TrialState::kFail, 7.0, {}));
+  study->add_trial(finished(TrialState::kPruned, 8.0, {}, {{3, 2.0}}));
+  study->add_trial(finished(TrialState::kComplete, std::nullopt, {0.5}));
+  EXPECT_EQ(check(-1, true), 9);   // 4 and 5 running, 7 failed
+  EXPECT_EQ(check(running[1].trial_id(), true), 8);
+  EXPECT_EQ(check(-1, false), 7);
+  study->tell(running[0], 3.0);
+  EXPECT_EQ(check(-1, true), 9);
+  EXPECT_EQ(check(-1, false), 8);
+  EXPECT_EQ(check(running[0].trial_id(), false), 7);
+  study->tell(running[1], TrialState::kFail);
+  for (int i = 0; i < 3; ++i) study->add_trial(finished(TrialState::kComplete, 9.0 - i, {2.0 + i}));
+  EXPECT_EQ(check(-1, true), 11);
+  EXPECT_EQ(check(-1, false), 11);
+  EXPECT_EQ(check(running[0].trial_id(), true), 10);  // a settled trial left out
+  EXPECT_EQ(check(-1, true), 11);
 }
 
 TEST(MultiObjectiveTest, HypervolumeAndNonDominatedSplit) {

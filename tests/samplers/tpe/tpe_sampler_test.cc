@@ -202,6 +202,30 @@ TEST(TpeSamplerTest, ConstantLiarCountsRunningTrialsAsTheWorst) {
   EXPECT_EQ(proposal(false, p0), p0);
 }
 
+TEST(TpeSamplerTest, AnAskAfterFailedTrialsProposesWhatAFreshSamplerProposes) {
+  // Trials 30 and 31 fail: trial 32 sees the same finished trials as trial 30, so the sampler
+  // reuses its estimators. A fresh sampler on a copy of the study must propose the same.
+  auto study = make_study(seeded(8, true));
+  OptimizeOptions run;
+  run.n_trials = 30;
+  study->optimize(mixed_objective, run);
+  for (int i = 0; i < 2; ++i) {
+    Trial failing = study->ask();
+    mixed_objective(failing);
+    study->tell(failing, TrialState::kFail);
+  }
+  Trial reused = study->ask();
+  mixed_objective(reused);
+  auto copy = make_study(seeded(8, true));
+  for (const TrialPtr& t : study->get_trials()) {
+    if (t->number < 32) copy->add_trial(*t);
+  }
+  Trial fresh = copy->ask();
+  ASSERT_EQ(fresh.number(), 32);
+  mixed_objective(fresh);
+  EXPECT_EQ(reused.snapshot().params, fresh.snapshot().params);
+}
+
 double conditional_objective(Trial& t) {
   if (t.suggest_categorical<std::string>("kind", {"a", "b"}) == "a") {
     return t.suggest_float("xa", 0.0, 1.0);
