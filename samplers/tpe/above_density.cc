@@ -157,7 +157,7 @@ void AboveDensity::take_out_of_boxes(int slot) {
   GaussianBoxSum::BumpTerms bump;
   boxes_->bump_terms(k.mu, bump);
   boxes_->add_terms(bump, -k.box_coef * k.box_position, position_hi_.data(), position_lo_.data());
-  ghost_prefixes_.kernel_moved(k.number, k.mu, k.box_coef, -1.0);
+  ghost_prefixes_.kernel_moved(k.number, bump, k.box_coef, -1.0);
 }
 
 void AboveDensity::take_out_of_direct(int slot) {
@@ -196,7 +196,7 @@ void AboveDensity::place(int slot) {
     GaussianBoxSum::BumpTerms bump;
     boxes_->bump_terms(k.mu, bump);
     boxes_->add_terms(bump, k.coef * k.position, position_hi_.data(), position_lo_.data());
-    ghost_prefixes_.kernel_moved(k.number, k.mu, k.coef, 1.0);
+    ghost_prefixes_.kernel_moved(k.number, bump, k.coef, 1.0);
   } else if (direct_position_[slot] < 0) {
     direct_position_[slot] = static_cast<int>(direct_.size());
     direct_.push_back(slot);

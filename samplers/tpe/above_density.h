@@ -151,7 +151,6 @@ class AboveDensity {
   int max_number_ = -1;  // the newest member or ghost
   std::vector<char> ghost_by_number_;
   std::vector<int> ghost_numbers_;  // the same, sorted
-  int n_ghosts_ = 0;
   GhostPrefixes ghost_prefixes_;  // continuous with boxes only
   double last_floor_ = 0.0;
   // Continuous only, from kBoxedMinKernels kernels on (the floor width is fixed by then).

@@ -55,7 +55,7 @@ void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out)
     Eigen::VectorXd boxed = Eigen::VectorXd::Zero(n);
     if (boxes_ && boxes_->size() > 0) {
       // The boxes hold positions (ranks counting ghosts); ghost_prefixes.h has the algebra.
-      const int n_partial = n_ghosts_ - ghost_prefixes_.n_full();
+      const int n_partial = static_cast<int>(ghost_numbers_.size()) - ghost_prefixes_.n_full();
       const double class_weight = weight.alpha - weight.beta * n_partial;
       const GaussianBoxSum::Extra positions{position_hi_.data(), weight.beta};
       boxes_->evaluate(samples.col(0).data(), static_cast<int>(n), &class_weight, boxed.data(),

@@ -61,7 +61,6 @@ void AboveDensity::add_ghost(int number) {
   ghost_by_number_[static_cast<size_t>(number)] = 1;
   ghost_numbers_.insert(
       std::lower_bound(ghost_numbers_.begin(), ghost_numbers_.end(), number), number);
-  ++n_ghosts_;
   max_number_ = std::max(max_number_, number);
   if (boxes_) add_ghost_prefix(number);
 }
@@ -71,7 +70,6 @@ void AboveDensity::remove_ghost(int number) {
   ghost_by_number_[static_cast<size_t>(number)] = 0;
   ghost_numbers_.erase(
       std::lower_bound(ghost_numbers_.begin(), ghost_numbers_.end(), number));
-  --n_ghosts_;
   ghost_prefixes_.remove(number);
 }
 

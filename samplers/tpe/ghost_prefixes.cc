@@ -31,10 +31,9 @@ void GhostPrefixes::make_explicit(Prefix& p, std::vector<double> q) {
   p.q = std::move(q);
 }
 
-void GhostPrefixes::kernel_moved(int number, double mu, double coef, double sign) {
+void GhostPrefixes::kernel_moved(int number, const GaussianBoxSum::BumpTerms& bump, double coef,
+                                 double sign) {
   if (!boxes_ || prefixes_.empty()) return;
-  GaussianBoxSum::BumpTerms bump;
-  boxes_->bump_terms(mu, bump);
   // Older full ghosts: A just gained a kernel newer than them, which their prefix lacks.
   if (sign > 0) {
     for (auto it = prefixes_.begin(); it != prefixes_.end() && it->first < number; ++it) {

@@ -40,10 +40,10 @@ class GhostPrefixes {
   // doubles each, owned by the caller, which may keep more in it).
   void reset(const GaussianBoxSum* boxes, double* sum_hi, double* sum_lo);
 
-  // A kernel at mu with first-class coefficient `coef`, trial `number`, has just entered (sign
-  // +1) or left (sign -1) the boxes: the ghosts newer than it change, and a full ghost older
-  // than an entering kernel stops being full.
-  void kernel_moved(int number, double mu, double coef, double sign);
+  // A kernel (its bump's terms, first-class coefficient `coef`, trial `number`) has just entered
+  // (sign +1) or left (sign -1) the boxes: the ghosts newer than it change, and a full ghost
+  // older than an entering kernel stops being full.
+  void kernel_moved(int number, const GaussianBoxSum::BumpTerms& bump, double coef, double sign);
 
   // Ghost g, whose prefix is zero (no boxed kernel older), full (Q_g = A: none newer), or
   // `explicit_q` (moments_size() doubles). REQUIRES: g not a ghost.
