@@ -250,8 +250,9 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
     // Discrete kernels of the common width sit on few grid points: one normalizer per cell.
     std::vector<int>& cells = kernel_cells_[j];
     cells.resize(n_kernels);
+    const double n_cells = std::round((high - low) / dim.step);
     for (int k = 0; k < n_kernels; ++k) {
-      cells[k] = sigmas(k) == common_sigmas_[j] ? dim.cell_of(mus(k)) : -1;
+      cells[k] = sigmas(k) == common_sigmas_[j] ? dim.cell_of(mus(k), n_cells) : -1;
     }
     std::vector<int>& gather = gather_cells_[j];
     gather.resize(n_kernels);
@@ -264,7 +265,6 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
       }
     }
     // By cell in a plain array for grids of up to kMaxArrayCells cells, else in a hash map.
-    const double n_cells = std::round((high - low) / dim.step);
     std::vector<double> by_cell_array(n_cells <= kMaxArrayCells ? static_cast<size_t>(n_cells) : 0,
                                       std::numeric_limits<double>::quiet_NaN());
     std::unordered_map<int, double> by_cell_map;

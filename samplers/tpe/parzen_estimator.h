@@ -39,10 +39,17 @@ struct ParzenDimension {
 
   // Discrete only: the index of the grid cell whose centre is x (low + step/2 is cell 0), or -1
   // if x is no cell centre inside the support.
-  int cell_of(double x) const {
+  int cell_of(double x) const { return cell_of(x, std::round((high - low) / step)); }
+
+  // The same with the number of cells, std::round((high - low) / step), already known: for
+  // loops over many values.
+  int cell_of(double x, double n_cells) const {
     const double cell = (x - low) / step - 0.5;
-    const double rounded = std::round(cell);
-    const double n_cells = std::round((high - low) / step);
+    // Rounds to the nearest integer without a libm call: adding and subtracting 1.5 * 2^52 rounds
+    // to even, which differs from std::round only at halves, and those are no cell centres.
+    constexpr double kRound = 6755399441055744.0;
+    if (!(std::abs(cell) < 0x1p51)) return -1;  // also NaN
+    const double rounded = (cell + kRound) - kRound;
     if (std::abs(cell - rounded) > 1e-9 || rounded < 0 || rounded >= n_cells) return -1;
     return static_cast<int>(rounded);
   }

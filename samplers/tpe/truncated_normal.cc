@@ -6,13 +6,12 @@
 #include <numbers>
 #include <optional>
 
+#include "samplers/tpe/tail_table.h"
+
 namespace hpo::tpe {
 namespace {
 
 constexpr double kInvSqrt2 = 1.0 / std::numbers::sqrt2;
-// Past kFar standard deviations on both sides a kernel's truncation loses less than 2e-17 of its
-// mass (Q(8.5) < 1e-17), so its log normalizer is 0 to double precision: no erfc needed.
-constexpr double kFar = 8.5;
 // Grids with more points than this get no per-offset table of cell masses.
 constexpr double kMaxTableCells = 1 << 16;
 
@@ -28,43 +27,33 @@ double log_upper_tail(double x) {
 
 double upper_tail(double x) { return 0.5 * std::erfc(x * kInvSqrt2); }
 
-// normal_upper_tail's table: Taylor coefficients of Q at x_i = i / kTailPointsPerUnit on
-// [0, kFar]. With |x - x_i| <= 1/128 the degree-6 remainder is below
-// max|Q^(7)| (1/128)^7 / 7! < 1e-17.
-constexpr int kTailPointsPerUnit = 64;
-constexpr int kTailDegree = 6;
-constexpr int kTailPoints = static_cast<int>(kFar * kTailPointsPerUnit) + 1;
+}  // namespace
 
-struct TailTable {
-  double coefficients[kTailPoints][kTailDegree + 1];
-
-  TailTable() {
-    for (int i = 0; i < kTailPoints; ++i) {
-      const double x = static_cast<double>(i) / kTailPointsPerUnit;
-      const double density = std::exp(-0.5 * x * x) / std::sqrt(2.0 * std::numbers::pi);
-      // Q^(k)(x) = (-1)^k He_{k-1}(x) phi(x) for k >= 1 (probabilists' Hermite polynomials,
-      // He_{k+1} = x He_k - k He_{k-1}); coefficient k is Q^(k)(x) / k!.
-      coefficients[i][0] = upper_tail(x);
-      double he_prev = 0.0, he = 1.0;  // He_{-1} (unused), He_0
-      double factorial = 1.0;
-      for (int k = 1; k <= kTailDegree; ++k) {
-        factorial *= k;
-        const double sign = k % 2 == 0 ? 1.0 : -1.0;
-        coefficients[i][k] = sign * he * density / factorial;
-        const double next = x * he - (k - 1) * he_prev;
-        he_prev = he;
-        he = next;
-      }
+TailTable::TailTable() {
+  for (int i = 0; i < kTailPoints; ++i) {
+    const double x = static_cast<double>(i) / kTailPointsPerUnit;
+    const double density = std::exp(-0.5 * x * x) / std::sqrt(2.0 * std::numbers::pi);
+    // Q^(k)(x) = (-1)^k He_{k-1}(x) phi(x) for k >= 1 (probabilists' Hermite polynomials,
+    // He_{k+1} = x He_k - k He_{k-1}); coefficient k is Q^(k)(x) / k!.
+    coefficients[i][0] = upper_tail(x);
+    double he_prev = 0.0, he = 1.0;  // He_{-1} (unused), He_0
+    double factorial = 1.0;
+    for (int k = 1; k <= kTailDegree; ++k) {
+      factorial *= k;
+      const double sign = k % 2 == 0 ? 1.0 : -1.0;
+      coefficients[i][k] = sign * he * density / factorial;
+      const double next = x * he - (k - 1) * he_prev;
+      he_prev = he;
+      he = next;
     }
+    coefficients[i][kTailDegree + 1] = 0.0;  // padding
   }
-};
+}
 
 const TailTable& tail_table() {
   static const TailTable table;
   return table;
 }
-
-}  // namespace
 
 // A draw of the standard normal truncated to [a, b]. Plain rejection where the interval holds
 // the centre, Robert's exponential proposal (Statistics and Computing, 1995) in a tail; both are
@@ -92,18 +81,6 @@ double truncated_standard_normal(std::mt19937_64& rng, double a, double b) {
 }
 
 namespace {
-
-// normal_upper_tail, inline for the loops below. Estrin's scheme: the powers of dx and the
-// pairs of coefficients evaluate in parallel instead of one chain of six dependent FMAs.
-inline double tabulated_tail(const TailTable& table, double x) {
-  if (x >= kFar) return 0.0;
-  const int i = static_cast<int>(x * kTailPointsPerUnit + 0.5);
-  const double dx = x - static_cast<double>(i) / kTailPointsPerUnit;
-  const double* c = table.coefficients[i];
-  const double dx2 = dx * dx;
-  const double dx4 = dx2 * dx2;
-  return (c[0] + c[1] * dx) + (c[2] + c[3] * dx) * dx2 + ((c[4] + c[5] * dx) + c[6] * dx2) * dx4;
-}
 
 // The mass a kernel keeps inside [a, b] (standard units) as 1 - Q(-a) - Q(b), for a kernel
 // centred inside (a <= 0 <= b) and keeping at least a hundredth of its mass; nothing otherwise,
@@ -142,44 +119,6 @@ void log_width_times_mass(const Eigen::ArrayXd& mus, const Eigen::ArrayXd& sigma
   for (Eigen::Index k : exact) {
     out(k) = std::log(sigmas(k)) +
              log_gauss_mass((low - mus(k)) / sigmas(k), (high - mus(k)) / sigmas(k));
-  }
-}
-
-void multiply_kept_masses(const double* mus, Eigen::Index n, double sigma, double low, double high,
-                          double* product, double* log_rest) {
-  // kept_mass with a kernel's two tails Q(-a) and Q(b) in the two lanes of one vector (GCC
-  // vector extensions): the same table and the same Estrin scheme, one pass for both.
-  using V2d = double __attribute__((vector_size(16)));
-  const TailTable& table = tail_table();
-  // The same 1/sigma as log_width_times_mass's, so that a and b are the same numbers.
-  const double inv = 1.0 / sigma;
-  for (Eigen::Index k = 0; k < n; ++k) {
-    const double a = (low - mus[k]) * inv;
-    const double b = (high - mus[k]) * inv;
-    if (a > 0.0 || b < 0.0) {
-      log_rest[k] += log_gauss_mass(a, b);
-      continue;
-    }
-    const double ta = std::min(-a, kFar);  // Q is 0 from kFar on: any row serves
-    const double tb = std::min(b, kFar);
-    const int ia = static_cast<int>(ta * kTailPointsPerUnit + 0.5);
-    const int ib = static_cast<int>(tb * kTailPointsPerUnit + 0.5);
-    const double* ca = table.coefficients[ia];
-    const double* cb = table.coefficients[ib];
-    const V2d dx = {ta - static_cast<double>(ia) / kTailPointsPerUnit,
-                    tb - static_cast<double>(ib) / kTailPointsPerUnit};
-    const V2d dx2 = dx * dx;
-    const V2d dx4 = dx2 * dx2;
-    const V2d c0 = {ca[0], cb[0]}, c1 = {ca[1], cb[1]}, c2 = {ca[2], cb[2]}, c3 = {ca[3], cb[3]};
-    const V2d c4 = {ca[4], cb[4]}, c5 = {ca[5], cb[5]}, c6 = {ca[6], cb[6]};
-    const V2d tails =
-        (c0 + c1 * dx) + (c2 + c3 * dx) * dx2 + ((c4 + c5 * dx) + c6 * dx2) * dx4;
-    const double lost = (-a >= kFar ? 0.0 : tails[0]) + (b >= kFar ? 0.0 : tails[1]);
-    if (lost >= 0.99) {
-      log_rest[k] += log_gauss_mass(a, b);
-    } else {
-      product[k] *= 1.0 - lost;
-    }
   }
 }
 

@@ -41,6 +41,10 @@ void log_width_times_mass(const Eigen::ArrayXd& mus, const Eigen::ArrayXd& sigma
 // folding it into log_rest before it could underflow (every factor is at least 0.01).
 void multiply_kept_masses(const double* mus, Eigen::Index n, double sigma, double low, double high,
                           double* product, double* log_rest);
+// The same, bit for bit, with the portable code whatever the CPU (multiply_kept_masses uses AVX2
+// where the CPU has it): for tests.
+void multiply_kept_masses_portable(const double* mus, Eigen::Index n, double sigma, double low,
+                                   double high, double* product, double* log_rest);
 
 // A draw of the standard normal truncated to [a, b] (a <= b), exact.
 double truncated_standard_normal(std::mt19937_64& rng, double a, double b);

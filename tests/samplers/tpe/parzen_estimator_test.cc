@@ -595,5 +595,38 @@ TEST(LogGaussMassTest, TabulatedTailAndNormalizersMatchErfc) {
   EXPECT_NEAR(log_normalizer(0.5, 2.0), log_gauss_mass(0.5, 2.0), 1e-15);  // centre outside
 }
 
+// A grid point's cell, against the plain definition with std::round: on the points, next to them
+// (within and beyond the 1e-9 tolerance), at halves between them, outside the support, far away
+// and NaN.
+TEST(ParzenDimensionTest, CellOfMatchesRoundingToTheNearestCentre) {
+  ParzenDimension dim;
+  dim.kind = DimensionKind::kDiscrete;
+  dim.step = 0.25;
+  dim.low = -3.0 - 0.5 * dim.step;
+  dim.high = 5.0 + 0.5 * dim.step;
+  auto reference = [&](double x) {
+    const double cell = (x - dim.low) / dim.step - 0.5;
+    const double rounded = std::round(cell);
+    const double n_cells = std::round((dim.high - dim.low) / dim.step);
+    if (std::isnan(cell) || std::abs(cell - rounded) > 1e-9 || rounded < 0 || rounded >= n_cells) {
+      return -1;
+    }
+    return static_cast<int>(rounded);
+  };
+  std::vector<double> xs = {std::nan(""), 1e300, -1e300, 1e17, -1e17};
+  for (int i = -8; i <= 40; ++i) {
+    const double x = -3.0 + i * dim.step;
+    for (const double offset : {0.0, 1e-12, -1e-12, 1e-8, 0.5 * dim.step, -0.5 * dim.step}) {
+      xs.push_back(x + offset);
+    }
+  }
+  int on_grid = 0;
+  for (const double x : xs) {
+    EXPECT_EQ(dim.cell_of(x), reference(x)) << x;
+    on_grid += dim.cell_of(x) >= 0 ? 1 : 0;
+  }
+  EXPECT_EQ(on_grid, 33 * 3);  // 33 points, each exactly and within 1e-12 on both sides
+}
+
 }  // namespace
 }  // namespace hpo::tpe
