@@ -19,7 +19,7 @@ bool same_bits(const M& a, const M& b) {
 
 std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
     const std::vector<ParzenDimension>& dimensions, Eigen::MatrixXd observations,
-    Eigen::VectorXd weights, const ParzenEstimatorOptions& options) {
+    Eigen::VectorXd weights, const ParzenEstimatorOptions& options, const KernelMasses* masses) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (const Entry& e : entries_) {
@@ -32,7 +32,7 @@ std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
   }
   // Built outside the lock: other workers keep using the cache meanwhile.
   auto estimator =
-      std::make_shared<const ParzenEstimator>(dimensions, observations, weights, options);
+      std::make_shared<const ParzenEstimator>(dimensions, observations, weights, options, masses);
   std::lock_guard<std::mutex> lock(mutex_);
   if (entries_.size() >= kMaxEntries) entries_.erase(entries_.begin());
   entries_.push_back(

@@ -16,12 +16,15 @@ namespace hpo::tpe {
 // Thread-safe. Estimators are immutable, so several workers may share one.
 class EstimatorCache {
  public:
-  // The estimator ParzenEstimator(dimensions, observations, weights, options) would build: a
-  // cached one when an entry has bitwise the same inputs, else a new one, which replaces the
-  // oldest entry (keeping `observations` and `weights`: moved in, they are not copied).
+  // The estimator ParzenEstimator(dimensions, observations, weights, options, masses) would
+  // build: a cached one when an entry has bitwise the same dimensions, observations, weights and
+  // options, else a new one, which replaces the oldest entry (keeping `observations` and
+  // `weights`: moved in, they are not copied). A cached estimator may carry other precomputed
+  // masses than `masses`: its log_pdf_error_bound says how far off its densities may be.
   std::shared_ptr<const ParzenEstimator> get(const std::vector<ParzenDimension>& dimensions,
                                              Eigen::MatrixXd observations, Eigen::VectorXd weights,
-                                             const ParzenEstimatorOptions& options);
+                                             const ParzenEstimatorOptions& options,
+                                             const KernelMasses* masses = nullptr);
 
   // How many calls of get returned a cached estimator (for tests).
   int hits() const;

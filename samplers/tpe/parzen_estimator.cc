@@ -28,12 +28,13 @@ constexpr double kMaxArrayCells = 1 << 16;
 ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
                                  const Eigen::MatrixXd& observations,
                                  const Eigen::VectorXd& weights,
-                                 const ParzenEstimatorOptions& options)
+                                 const ParzenEstimatorOptions& options, const KernelMasses* masses)
     : dimensions_(std::move(dimensions)), options_(options) {
   const int n = static_cast<int>(observations.rows());
   const int d = static_cast<int>(dimensions_.size());
   assert(observations.cols() == d || n == 0);
   assert(weights.size() == n);
+  assert(masses == nullptr || (options_.multivariate && masses->log_masses.size() == n));
   use_prior_ = options_.consider_prior || n == 0;
   const int n_kernels = n + (use_prior_ ? 1 : 0);
 
@@ -59,26 +60,81 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
   off_grid_kernels_.assign(d, std::vector<int>());
   log_constant_ = log_weights_;
   std::vector<int> by_centre;
-  // Multivariate: the observation kernels' continuous truncation masses, multiplied over the
-  // dimensions so that each kernel takes one log instead of one per dimension.
-  KeptMasses kept;
-  if (options_.multivariate && n > 0) {
-    kept.product.setOnes(n);
-    kept.log_rest.setZero(n);
-  }
   for (int j = 0; j < d; ++j) {
     Eigen::VectorXd column = n > 0 ? Eigen::VectorXd(observations.col(j)) : Eigen::VectorXd();
     if (dimensions_[j].kind == DimensionKind::kCategorical) {
       init_categorical(j, column, n);
     } else {
-      by_centre = init_numerical(j, column, n, kept.product.size() > 0 ? &kept : nullptr);
+      by_centre = init_numerical(j, column, n);
     }
   }
-  if (kept.product.size() > 0) {
-    log_constant_.head(n) -= kept.product.log() + kept.log_rest;
+  if (options_.multivariate && n > 0) {
+    // The observation kernels' continuous truncation masses, one log per kernel.
+    if (masses != nullptr) {
+      log_constant_.head(n) -= masses->log_masses;
+      for (int j = 0; j < d; ++j) {
+        if (dimensions_[j].kind != DimensionKind::kContinuous) continue;
+        error_bound_ += std::abs(std::log(sigmas_[j](0) / masses->widths[j]));
+      }
+    } else {
+      Eigen::ArrayXd log_masses;
+      continuous_log_masses(dimensions_, common_widths(), observations, log_masses);
+      log_constant_.head(n) -= log_masses;
+    }
   }
   init_window(std::move(by_centre));
   init_shared_widths();
+}
+
+std::vector<double> ParzenEstimator::multivariate_widths(
+    const std::vector<ParzenDimension>& dimensions, int n_observations,
+    const ParzenEstimatorOptions& options) {
+  const double n_obs = std::max(n_observations, 1);
+  const double sigma0 =
+      kSigma0Magnitude * std::pow(n_obs, -1.0 / (static_cast<double>(dimensions.size()) + 4.0));
+  const int n_kernels = n_observations + (options.consider_prior || n_observations == 0 ? 1 : 0);
+  std::vector<double> widths(dimensions.size(), 0.0);
+  for (size_t j = 0; j < dimensions.size(); ++j) {
+    if (dimensions[j].kind == DimensionKind::kCategorical) continue;
+    const double range = dimensions[j].high - dimensions[j].low;
+    // The "magic clip" keeps kernels from collapsing onto one point early in a study.
+    const double min_sigma =
+        options.consider_magic_clip ? range / std::min(100.0, 1.0 + n_kernels) : kEps;
+    widths[j] = std::min(std::max(sigma0 * range, min_sigma), range);
+  }
+  return widths;
+}
+
+void ParzenEstimator::continuous_log_masses(const std::vector<ParzenDimension>& dimensions,
+                                            const std::vector<double>& widths,
+                                            const Eigen::MatrixXd& centres, Eigen::ArrayXd& out) {
+  // The masses multiplied over the dimensions, so that each kernel takes one log instead of one
+  // per dimension; every factor is at least 0.01, so the product is folded into logs every
+  // kFoldEvery dimensions, long before it could underflow.
+  constexpr int kFoldEvery = 100;
+  const Eigen::Index n = centres.rows();
+  Eigen::ArrayXd product = Eigen::ArrayXd::Ones(n);
+  Eigen::ArrayXd log_rest = Eigen::ArrayXd::Zero(n);
+  int n_multiplied = 0;
+  for (size_t j = 0; j < dimensions.size(); ++j) {
+    const ParzenDimension& dim = dimensions[j];
+    if (dim.kind != DimensionKind::kContinuous) continue;
+    multiply_kept_masses(centres.col(static_cast<Eigen::Index>(j)).data(), n, widths[j], dim.low,
+                         dim.high, product.data(), log_rest.data());
+    if (++n_multiplied % kFoldEvery == 0) {
+      log_rest += product.log();
+      product.setOnes();
+    }
+  }
+  out = product.log() + log_rest;
+}
+
+std::vector<double> ParzenEstimator::common_widths() const {
+  std::vector<double> widths(dimensions_.size(), 0.0);
+  for (size_t j = 0; j < dimensions_.size(); ++j) {
+    if (dimensions_[j].kind != DimensionKind::kCategorical) widths[j] = sigmas_[j](0);
+  }
+  return widths;
 }
 
 void ParzenEstimator::init_shared_widths() {
@@ -158,8 +214,7 @@ void ParzenEstimator::init_window(std::vector<int> by_centre) {
   }
 }
 
-std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n,
-                                                 KeptMasses* kept) {
+std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n) {
   const ParzenDimension& dim = dimensions_[j];
   const double low = dim.low;
   const double high = dim.high;
@@ -173,10 +228,8 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
   Eigen::ArrayXd sigmas(n_kernels);
   std::vector<int> order;
   if (options_.multivariate) {
-    const double n_obs = std::max(n, 1);
-    const double sigma0 =
-        kSigma0Magnitude * std::pow(n_obs, -1.0 / (static_cast<double>(dimensions_.size()) + 4.0));
-    sigmas.setConstant(sigma0 * range);
+    // Already clipped: the clip below changes nothing but the prior's, set after it.
+    sigmas.setConstant(multivariate_widths(dimensions_, n, options_)[j]);
   } else {
     // Each kernel is as wide as the larger gap to its sorted neighbours (the support's ends
     // count as neighbours).
@@ -224,17 +277,10 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
 
   inv_sigmas_[j] = sigmas.inverse();
   common_sigmas_[j] = n > 0 ? sigmas.head(n).minCoeff() : sigmas(0);
-  if (dim.kind == DimensionKind::kContinuous && kept != nullptr) {
-    // One width for every observation kernel (multivariate): its log once, the masses into
-    // `kept`; the prior alone as below.
+  if (dim.kind == DimensionKind::kContinuous && options_.multivariate && n > 0) {
+    // One width for every observation kernel: its log once; their masses are the constructor's
+    // (continuous_log_masses); the prior alone as below.
     const double sigma = sigmas(0);
-    multiply_kept_masses(mus.data(), n, sigma, low, high, kept->product.data(),
-                         kept->log_rest.data());
-    if (++kept->n_dimensions % KeptMasses::kFoldEvery == 0) {
-      // Each factor is at least 0.01: fold the product into logs long before it underflows.
-      kept->log_rest += kept->product.log();
-      kept->product.setOnes();
-    }
     log_constant_.head(n) -= (options_.normalized_kernels ? std::log(sigma) : 0.0) + kHalfLog2Pi;
     if (use_prior_) {
       log_constant_(n) -= (options_.normalized_kernels ? std::log(sigmas(n)) : 0.0) +

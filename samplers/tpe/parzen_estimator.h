@@ -72,6 +72,17 @@ struct ParzenEstimatorOptions {
   bool operator==(const ParzenEstimatorOptions&) const = default;
 };
 
+// Multivariate observation kernels' truncation masses over the continuous dimensions, computed
+// ahead of the estimator (KeptMassCache keeps them across asks), possibly at other widths than
+// the estimator's own.
+struct KernelMasses {
+  // Per observation: sum over continuous dimensions of the log mass its kernel keeps inside the
+  // support, as ParzenEstimator::continuous_log_masses gives it.
+  Eigen::ArrayXd log_masses;
+  // Per dimension: the width they were computed at (continuous dimensions; others unused).
+  std::vector<double> widths;
+};
+
 // Immutable after construction, so const methods may run concurrently.
 class ParzenEstimator {
  public:
@@ -79,8 +90,24 @@ class ParzenEstimator {
   // hold choice indices), `weights` has n non-negative entries. With no observation the prior
   // is always used. REQUIRES: dimensions valid (low < high, step > 0 for discrete,
   // n_choices >= 1), values inside their dimension, weights.sum() > 0 unless n == 0.
+  // `masses` (multivariate only, n entries) replaces the observation kernels' continuous
+  // truncation masses; computed at other widths, they make log_pdf approximate (see
+  // log_pdf_error_bound).
   ParzenEstimator(std::vector<ParzenDimension> dimensions, const Eigen::MatrixXd& observations,
-                  const Eigen::VectorXd& weights, const ParzenEstimatorOptions& options);
+                  const Eigen::VectorXd& weights, const ParzenEstimatorOptions& options,
+                  const KernelMasses* masses = nullptr);
+
+  // Multivariate: the width of the observation kernels in each dimension (categorical: 0) for
+  // n_observations observations, as the constructor sets it (Scott's rule, magic clip).
+  static std::vector<double> multivariate_widths(const std::vector<ParzenDimension>& dimensions,
+                                                 int n_observations,
+                                                 const ParzenEstimatorOptions& options);
+  // out(k) = sum over the continuous dimensions j of the log mass a kernel of width widths[j]
+  // centred at centres(k, j) keeps inside [low_j, high_j]: exactly what the constructor
+  // subtracts for observation k of a multivariate estimator with those widths.
+  static void continuous_log_masses(const std::vector<ParzenDimension>& dimensions,
+                                    const std::vector<double>& widths,
+                                    const Eigen::MatrixXd& centres, Eigen::ArrayXd& out);
 
   // Fills `out` (resized to n x d) with n draws. Numerical draws lie in [low, high]; discrete
   // draws are not yet rounded to the grid (the caller rounds, as for the transformed space).
@@ -91,6 +118,12 @@ class ParzenEstimator {
   // Kernels whose term is more than 45 nats below the largest may be left out of the sum
   // (relative effect below 1e-15).
   void log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const;
+
+  // An upper bound on |log_pdf - the log density with masses at the estimator's own widths|:
+  // 0 unless `masses` came at other widths. d log(mass)/d log(width) lies in [-1, 0] for a
+  // kernel centred inside its support, so the bound is the sum over continuous dimensions of
+  // |log(width / the masses' width)|.
+  double log_pdf_error_bound() const { return error_bound_; }
 
   int n_kernels() const { return static_cast<int>(log_weights_.size()); }
   int n_dimensions() const { return static_cast<int>(dimensions_.size()); }
@@ -105,20 +138,13 @@ class ParzenEstimator {
  private:
   using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-  // The observation kernels' continuous truncation masses gathered over the dimensions
-  // (multivariate): their logs are product.log() + log_rest.
-  struct KeptMasses {
-    static constexpr int kFoldEvery = 100;  // 0.01^100 is far above the smallest double
-    Eigen::ArrayXd product;
-    Eigen::ArrayXd log_rest;
-    int n_dimensions = 0;
-  };
-
   // Returns the kernels in order of centre when it sorted them (univariate widths), else nothing.
-  // `kept` (multivariate only, else null) takes the continuous observation kernels' masses.
-  std::vector<int> init_numerical(int j, const Eigen::VectorXd& column, int n_observations,
-                                  KeptMasses* kept);
+  // Multivariate continuous dimensions leave the observation kernels' truncation masses to the
+  // constructor.
+  std::vector<int> init_numerical(int j, const Eigen::VectorXd& column, int n_observations);
   void init_categorical(int j, const Eigen::VectorXd& column, int n_observations);
+  // Per dimension the first kernel's width (the observation kernels' in multivariate mode).
+  std::vector<double> common_widths() const;
   void init_window(std::vector<int> by_centre);
   void init_shared_widths();
   // log_pdf of one numerical dimension through the window (see window_order_).
@@ -129,6 +155,7 @@ class ParzenEstimator {
   std::vector<ParzenDimension> dimensions_;
   ParzenEstimatorOptions options_;
   bool use_prior_ = true;
+  double error_bound_ = 0.0;
   Eigen::ArrayXd log_weights_;          // per kernel, normalized
   std::vector<double> cumulative_weights_;
   // Numerical dimensions (empty arrays for categorical ones).

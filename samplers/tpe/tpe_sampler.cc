@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "core/seeding.h"
 #include "samplers/random_sampler.h"
 #include "samplers/tpe/estimator_cache.h"
+#include "samplers/tpe/kept_mass_cache.h"
 #include "samplers/tpe/multi_objective.h"
 #include "samplers/tpe/observations.h"
 #include "samplers/tpe/parzen_estimator.h"
@@ -21,6 +23,7 @@ namespace hpo {
 class TpeSampler::ObservationCache : public tpe::StudyCache {
  public:
   tpe::EstimatorCache estimators;
+  tpe::KeptMassCache masses;
 };
 
 namespace {
@@ -114,12 +117,22 @@ Eigen::VectorXd checked_weights(const std::function<std::vector<double>(int)>& f
   return out;
 }
 
+// An "above" estimator with more kernels than this takes its truncation masses from the
+// KeptMassCache (multivariate, two params or more): below it, computing them costs little.
+constexpr int kMinCachedMassKernels = 256;
+// Scores closer than the estimators' error bounds plus this are recomputed exactly; it covers
+// the rounding of the two computations, far below it.
+constexpr double kScoreRounding = 1e-9;
+
 // Draws n_candidates from `below` and returns the one with the largest l(x) / g(x), where
-// log_above(x, out) gives log g.
-template <class LogAbove>
+// log_above(x, out) gives log g to within `above_error` (see
+// ParzenEstimator::log_pdf_error_bound). When the best score does not lead the others by more
+// than both bounds, exact_log_above(x, out) decides, so the choice is the exact one.
+template <class LogAbove, class ExactLogAbove>
 InternalParams best_candidate(const tpe::ParzenEstimator& below, int n_candidates,
                               std::mt19937_64& rng, const std::vector<Distribution>& distributions,
-                              const std::vector<std::string>& names, const LogAbove& log_above) {
+                              const std::vector<std::string>& names, const LogAbove& log_above,
+                              double above_error, const ExactLogAbove& exact_log_above) {
   const int d = static_cast<int>(names.size());
   Eigen::MatrixXd candidates;
   below.sample(rng, n_candidates, candidates);
@@ -135,6 +148,21 @@ InternalParams best_candidate(const tpe::ParzenEstimator& below, int n_candidate
   log_above(candidates, log_g);
   Eigen::Index best = 0;
   (log_l - log_g).maxCoeff(&best);
+  const double error = below.log_pdf_error_bound() + above_error;
+  if (error > 0.0) {
+    const Eigen::VectorXd scores = log_l - log_g;
+    bool clear = true;
+    for (Eigen::Index i = 0; i < scores.size(); ++i) {
+      if (i != best && scores(best) - scores(i) <= 2.0 * error + kScoreRounding) clear = false;
+    }
+    if (!clear) {
+      if (below.log_pdf_error_bound() > 0.0) {
+        throw std::logic_error("TPE: the below estimator's densities must be exact");
+      }
+      exact_log_above(candidates, log_g);
+      (log_l - log_g).maxCoeff(&best);
+    }
+  }
 
   InternalParams out;
   for (int j = 0; j < d; ++j) {
@@ -291,10 +319,11 @@ std::optional<InternalParams> TpeSampler::sample_space(
           {dim}, view.below, checked_weights({}, static_cast<int>(view.below.rows())),
           pe_options);
       std::mt19937_64 rng(trial_seed(seed(), trial.number, stream));
+      auto log_above = [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) {
+        view.above->log_pdf(x, out);
+      };
       return best_candidate(pe_below, options_.n_ei_candidates, rng, distributions, names,
-                            [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) {
-                              view.above->log_pdf(x, out);
-                            });
+                            log_above, 0.0, log_above);
     }
   }
   const tpe::Observations obs = cache_->collect(study, trial.trial_id, names, distributions,
@@ -380,15 +409,35 @@ std::optional<InternalParams> TpeSampler::sample_space(
   const tpe::ParzenEstimatorOptions pe_options = parzen_options();
   const std::shared_ptr<const tpe::ParzenEstimator> pe_below =
       cache_->estimators.get(dims, std::move(x_below), std::move(w_below), pe_options);
+  // Many multivariate kernels: truncation masses from the cache, at widths that may lag behind
+  // (best_candidate recomputes exactly when that could change the choice).
+  std::optional<tpe::KernelMasses> masses;
+  if (pe_options.multivariate && d >= 2 && x_above.rows() > kMinCachedMassKernels) {
+    std::vector<int> keys(kept_above.size());
+    for (size_t r = 0; r < kept_above.size(); ++r) keys[r] = above[kept_above[r]];
+    cache_->masses.get(stream, dims,
+                       tpe::ParzenEstimator::multivariate_widths(
+                           dims, static_cast<int>(x_above.rows()), pe_options),
+                       x_above, keys, masses.emplace());
+  }
   const std::shared_ptr<const tpe::ParzenEstimator> pe_above = cache_->estimators.get(
       dims, x_above_sorted.size() > 0 ? std::move(x_above_sorted) : std::move(x_above),
-      std::move(w_above), pe_options);
+      std::move(w_above), pe_options, masses ? &*masses : nullptr);
+  auto exact_log_above = [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) {
+    // Rare: the same estimator with every mass at its own widths.
+    std::vector<int> kept;
+    const Eigen::MatrixXd observations = to_matrix(above, kept);
+    const tpe::ParzenEstimator exact(
+        dims, observations, checked_weights(options_.weights, static_cast<int>(kept.size())),
+        pe_options);
+    exact.log_pdf(x, out);
+  };
 
   std::mt19937_64 rng(trial_seed(seed(), trial.number, stream));
-  return best_candidate(*pe_below, options_.n_ei_candidates, rng, distributions, names,
-                        [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) {
-                          pe_above->log_pdf(x, out);
-                        });
+  return best_candidate(
+      *pe_below, options_.n_ei_candidates, rng, distributions, names,
+      [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) { pe_above->log_pdf(x, out); },
+      pe_above->log_pdf_error_bound(), exact_log_above);
 }
 
 }  // namespace hpo

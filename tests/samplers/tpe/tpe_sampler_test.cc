@@ -226,6 +226,31 @@ TEST(TpeSamplerTest, AnAskAfterFailedTrialsProposesWhatAFreshSamplerProposes) {
   EXPECT_EQ(reused.snapshot().params, fresh.snapshot().params);
 }
 
+TEST(TpeSamplerTest, AGrowingMultivariateStudyProposesWhatAFreshSamplerProposes) {
+  // Past 256 "above" trials a growing study's sampler takes kernel masses computed at earlier
+  // widths and recomputes exactly only when that could change its choice: every proposal must
+  // be the one a fresh sampler (masses at the current widths) makes on a copy of the study.
+  TpeSamplerOptions options = seeded(9, true);
+  options.n_startup_trials = 400;
+  auto study = make_study(options);
+  OptimizeOptions run;
+  run.n_trials = 400;
+  study->optimize(mixed_objective, run);
+  for (int i = 0; i < 12; ++i) {
+    Trial grown = study->ask();
+    const double value = mixed_objective(grown);
+    auto copy = make_study(options);
+    for (const TrialPtr& t : study->get_trials()) {
+      if (t->number < grown.number()) copy->add_trial(*t);
+    }
+    Trial fresh = copy->ask();
+    ASSERT_EQ(fresh.number(), grown.number());
+    mixed_objective(fresh);
+    EXPECT_EQ(grown.snapshot().params, fresh.snapshot().params) << "trial " << grown.number();
+    study->tell(grown, value);
+  }
+}
+
 double conditional_objective(Trial& t) {
   if (t.suggest_categorical<std::string>("kind", {"a", "b"}) == "a") {
     return t.suggest_float("xa", 0.0, 1.0);
