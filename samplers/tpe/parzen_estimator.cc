@@ -228,8 +228,16 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
   Eigen::ArrayXd sigmas(n_kernels);
   std::vector<int> order;
   if (options_.multivariate) {
-    // Already clipped: the clip below changes nothing but the prior's, set after it.
-    sigmas.setConstant(multivariate_widths(dimensions_, n, options_)[j]);
+    // One width for every observation kernel, already clipped; the prior's is the range. Set
+    // as constants: at 10,000 kernels, passes over these arrays are much of a build.
+    const double sigma = multivariate_widths(dimensions_, n, options_)[j];
+    sigmas.setConstant(sigma);
+    inv_sigmas_[j].setConstant(n_kernels, 1.0 / sigma);
+    if (use_prior_) {
+      sigmas(n) = range;
+      inv_sigmas_[j](n) = 1.0 / range;
+    }
+    common_sigmas_[j] = n > 0 ? sigma : sigmas(0);
   } else {
     // Each kernel is as wide as the larger gap to its sorted neighbours (the support's ends
     // count as neighbours).
@@ -266,17 +274,15 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
       sorted_sigmas.back() = with_ends[m - 2] - with_ends[m - 3];
     }
     for (int i = 0; i < n_kernels; ++i) sigmas(order[i]) = sorted_sigmas[i];
+    // The "magic clip" keeps kernels from collapsing onto one point early in a study.
+    const double max_sigma = range;
+    const double min_sigma =
+        options_.consider_magic_clip ? range / std::min(100.0, 1.0 + n_kernels) : kEps;
+    sigmas = sigmas.max(min_sigma).min(max_sigma);
+    if (use_prior_) sigmas(n) = range;
+    inv_sigmas_[j] = sigmas.inverse();
+    common_sigmas_[j] = n > 0 ? sigmas.head(n).minCoeff() : sigmas(0);
   }
-
-  // The "magic clip" keeps kernels from collapsing onto one point early in a study.
-  const double max_sigma = range;
-  const double min_sigma =
-      options_.consider_magic_clip ? range / std::min(100.0, 1.0 + n_kernels) : kEps;
-  sigmas = sigmas.max(min_sigma).min(max_sigma);
-  if (use_prior_) sigmas(n) = range;
-
-  inv_sigmas_[j] = sigmas.inverse();
-  common_sigmas_[j] = n > 0 ? sigmas.head(n).minCoeff() : sigmas(0);
   if (dim.kind == DimensionKind::kContinuous && options_.multivariate && n > 0) {
     // One width for every observation kernel: its log once; their masses are the constructor's
     // (continuous_log_masses); the prior alone as below.
