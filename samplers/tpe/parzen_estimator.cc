@@ -61,7 +61,7 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
   log_constant_ = log_weights_;
   std::vector<int> by_centre;
   for (int j = 0; j < d; ++j) {
-    Eigen::VectorXd column = n > 0 ? Eigen::VectorXd(observations.col(j)) : Eigen::VectorXd();
+    const double* column = n > 0 ? observations.col(j).data() : nullptr;
     if (dimensions_[j].kind == DimensionKind::kCategorical) {
       init_categorical(j, column, n);
     } else {
@@ -214,7 +214,7 @@ void ParzenEstimator::init_window(std::vector<int> by_centre) {
   }
 }
 
-std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& column, int n) {
+std::vector<int> ParzenEstimator::init_numerical(int j, const double* column, int n) {
   const ParzenDimension& dim = dimensions_[j];
   const double low = dim.low;
   const double high = dim.high;
@@ -222,7 +222,7 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
   const int n_kernels = n + (use_prior_ ? 1 : 0);
 
   Eigen::ArrayXd mus(n_kernels);
-  mus.head(n) = column.array();
+  mus.head(n) = Eigen::Map<const Eigen::ArrayXd>(column, n);
   if (use_prior_) mus(n) = 0.5 * (low + high);
 
   Eigen::ArrayXd sigmas(n_kernels);
@@ -344,7 +344,7 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const Eigen::VectorXd& c
   return order;
 }
 
-void ParzenEstimator::init_categorical(int j, const Eigen::VectorXd& column, int n) {
+void ParzenEstimator::init_categorical(int j, const double* column, int n) {
   const int n_choices = dimensions_[j].n_choices;
   const int n_kernels = n + (use_prior_ ? 1 : 0);
   // Every kernel spreads prior_weight over the choices on top of its own observation; the
@@ -357,7 +357,7 @@ void ParzenEstimator::init_categorical(int j, const Eigen::VectorXd& column, int
   const Eigen::ArrayXXd log_p = p.log();
   RowArray& out = log_categorical_[j];
   out.resize(n_choices, n_kernels);
-  for (int k = 0; k < n; ++k) out.col(k) = log_p.col(static_cast<int>(column(k)));
+  for (int k = 0; k < n; ++k) out.col(k) = log_p.col(static_cast<int>(column[k]));
   if (use_prior_) out.col(n) = log_p.col(n_choices);
 }
 

@@ -141,8 +141,9 @@ class ParzenEstimator {
   // Returns the kernels in order of centre when it sorted them (univariate widths), else nothing.
   // Multivariate continuous dimensions leave the observation kernels' truncation masses to the
   // constructor.
-  std::vector<int> init_numerical(int j, const Eigen::VectorXd& column, int n_observations);
-  void init_categorical(int j, const Eigen::VectorXd& column, int n_observations);
+  // `column`: observation j of each kernel (n_observations values).
+  std::vector<int> init_numerical(int j, const double* column, int n_observations);
+  void init_categorical(int j, const double* column, int n_observations);
   // Per dimension the first kernel's width (the observation kernels' in multivariate mode).
   std::vector<double> common_widths() const;
   void init_window(std::vector<int> by_centre);
