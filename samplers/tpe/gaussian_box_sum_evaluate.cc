@@ -1,5 +1,7 @@
 // GaussianBoxSum::evaluate (the structure and its expansion are in gaussian_box_sum.cc, with the
 // accuracy derivation): per point, the boxes within reach, a Horner polynomial per tile of boxes.
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -39,6 +41,51 @@ struct MomentView {
                       kLanes;
   }
 };
+
+// Horner in v^2 on the even and the odd moments of one side of a tile: two independent chains
+// of kOrder / 2 steps instead of one of kOrder, and still no negative term. Two forms that give
+// the same bits (no fused multiply-add: each lane performs the same products and sums): Eigen's
+// (SSE2 on x86-64) and one with AVX2, four lanes per instruction, chosen at run time.
+void horner_portable(const MomentView& view, int side, int tile, const Lanes& v2, Lanes& even,
+                     Lanes& odd) {
+  constexpr int kOrder = GaussianBoxSum::kOrder;
+  even = Eigen::Map<const Lanes>(view.row(side, kOrder - 2, tile));
+  odd = Eigen::Map<const Lanes>(view.row(side, kOrder - 1, tile));
+  for (int m = kOrder - 4; m >= 0; m -= 2) {
+    even = even * v2 + Eigen::Map<const Lanes>(view.row(side, m, tile));
+    odd = odd * v2 + Eigen::Map<const Lanes>(view.row(side, m + 1, tile));
+  }
+}
+
+__attribute__((target("avx2"))) void horner_avx2(const MomentView& view, int side, int tile,
+                                                 const Lanes& v2, Lanes& even, Lanes& odd) {
+  static_assert(kLanes == 8, "two 4-lane vectors per tile");
+  constexpr int kOrder = GaussianBoxSum::kOrder;
+  const __m256d v2_lo = _mm256_loadu_pd(v2.data()), v2_hi = _mm256_loadu_pd(v2.data() + 4);
+  const double* row = view.row(side, kOrder - 2, tile);
+  __m256d even_lo = _mm256_loadu_pd(row), even_hi = _mm256_loadu_pd(row + 4);
+  row = view.row(side, kOrder - 1, tile);
+  __m256d odd_lo = _mm256_loadu_pd(row), odd_hi = _mm256_loadu_pd(row + 4);
+  for (int m = kOrder - 4; m >= 0; m -= 2) {
+    const double* even_row = view.row(side, m, tile);
+    const double* odd_row = view.row(side, m + 1, tile);
+    even_lo = _mm256_add_pd(_mm256_mul_pd(even_lo, v2_lo), _mm256_loadu_pd(even_row));
+    even_hi = _mm256_add_pd(_mm256_mul_pd(even_hi, v2_hi), _mm256_loadu_pd(even_row + 4));
+    odd_lo = _mm256_add_pd(_mm256_mul_pd(odd_lo, v2_lo), _mm256_loadu_pd(odd_row));
+    odd_hi = _mm256_add_pd(_mm256_mul_pd(odd_hi, v2_hi), _mm256_loadu_pd(odd_row + 4));
+  }
+  _mm256_storeu_pd(even.data(), even_lo);
+  _mm256_storeu_pd(even.data() + 4, even_hi);
+  _mm256_storeu_pd(odd.data(), odd_lo);
+  _mm256_storeu_pd(odd.data() + 4, odd_hi);
+}
+
+using Horner = void (*)(const MomentView&, int, int, const Lanes&, Lanes&, Lanes&);
+
+Horner best_horner() {
+  static const Horner horner = __builtin_cpu_supports("avx2") ? horner_avx2 : horner_portable;
+  return horner;
+}
 
 }  // namespace
 
@@ -134,6 +181,7 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
     combined_ready[static_cast<size_t>(tile)] = 1;
   };
 
+  const Horner horner = best_horner();
   for (int i = 0; i < n; ++i) {
     const double x = xs[i];
     if (std::isnan(x)) {
@@ -161,15 +209,9 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
         for (int l = 0; l < kLanes; ++l) {
           v[l] = side == 0 ? (x - edge(b0 + l)) * inv_sigma_ : (edge(b0 + l + 1) - x) * inv_sigma_;
         }
-        // Horner in v^2 on the even and the odd moments: two independent chains of kOrder / 2
-        // steps instead of one of kOrder, and still no negative term.
         const Lanes v2 = v * v;
-        Lanes even = Eigen::Map<const Lanes>(view.row(side, kOrder - 2, tile));
-        Lanes odd = Eigen::Map<const Lanes>(view.row(side, kOrder - 1, tile));
-        for (int m = kOrder - 4; m >= 0; m -= 2) {
-          even = even * v2 + Eigen::Map<const Lanes>(view.row(side, m, tile));
-          odd = odd * v2 + Eigen::Map<const Lanes>(view.row(side, m + 1, tile));
-        }
+        Lanes even, odd;
+        horner(view, side, tile, v2, even, odd);
         // One vectorized exp for the whole tile (lanes outside [lane_lo, lane_hi] are dropped).
         const Lanes terms = (-0.5 * v2).exp() * (even + v * odd);
         if (lane_lo == 0 && lane_hi == kTile - 1) {
