@@ -40,6 +40,33 @@ std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
   return estimator;
 }
 
+std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
+    uint64_t key, const std::vector<ParzenDimension>& dimensions,
+    const Eigen::MatrixXd& observations, const std::function<Eigen::VectorXd(int)>& weights,
+    const ParzenEstimatorOptions& options) {
+  auto find = [&]() -> std::shared_ptr<const ParzenEstimator> {
+    for (const KeyedEntry& e : keyed_) {
+      if (e.key == key && e.dimensions == dimensions && e.options == options) return e.estimator;
+    }
+    return nullptr;
+  };
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto cached = find()) {
+      ++hits_;
+      return cached;
+    }
+  }
+  auto estimator = std::make_shared<const ParzenEstimator>(
+      dimensions, observations, weights(static_cast<int>(observations.rows())), options);
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Another worker may have built the same one meanwhile: share that.
+  if (auto cached = find()) return cached;
+  if (keyed_.size() >= kMaxEntries) keyed_.erase(keyed_.begin());
+  keyed_.push_back(KeyedEntry{key, dimensions, options, estimator});
+  return estimator;
+}
+
 int EstimatorCache::hits() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return hits_;

@@ -3,6 +3,8 @@
 // reuses the estimator instead of computing every kernel's normalizers again.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -23,6 +25,15 @@ class EstimatorCache {
                                              Eigen::MatrixXd observations, Eigen::VectorXd weights,
                                              const ParzenEstimatorOptions& options);
 
+  // The estimator ParzenEstimator(dimensions, observations, weights(observations.rows()),
+  // options) would build, where `key` stands for (observations, weights): it must change
+  // whenever they may (JointSplit's ids). A cached one when an entry has the same key,
+  // dimensions and options, else a new one (nothing is copied: the caller keeps the matrix).
+  std::shared_ptr<const ParzenEstimator> get(
+      uint64_t key, const std::vector<ParzenDimension>& dimensions,
+      const Eigen::MatrixXd& observations, const std::function<Eigen::VectorXd(int)>& weights,
+      const ParzenEstimatorOptions& options);
+
   // How many calls of get returned a cached estimator (for tests).
   int hits() const;
 
@@ -38,8 +49,16 @@ class EstimatorCache {
     std::shared_ptr<const ParzenEstimator> estimator;
   };
 
+  struct KeyedEntry {
+    uint64_t key = 0;
+    std::vector<ParzenDimension> dimensions;
+    ParzenEstimatorOptions options;
+    std::shared_ptr<const ParzenEstimator> estimator;
+  };
+
   mutable std::mutex mutex_;
   std::vector<Entry> entries_;  // oldest first
+  std::vector<KeyedEntry> keyed_;  // oldest first
   int hits_ = 0;
 };
 

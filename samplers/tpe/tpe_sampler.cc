@@ -297,6 +297,33 @@ std::optional<InternalParams> TpeSampler::sample_space(
                             });
     }
   }
+  if (n_objectives == 1 && names.size() >= 2 && !options_.weights && !study.filtered()) {
+    // Multivariate: the cache keeps the split and its matrices across asks, and ids for them
+    // under which the estimators stay cached.
+    tpe::JointSplitOptions split_options;
+    split_options.constant_liar = options_.constant_liar;
+    split_options.n_startup_trials = options_.n_startup_trials;
+    split_options.gamma = options_.gamma ? options_.gamma : tpe_default_gamma;
+    const tpe::JointSplit split =
+        cache_->joint_split(study, trial.trial_id, names, distributions, split_options);
+    if (split.ok) {
+      if (!split.started) return std::nullopt;
+      std::vector<ParzenDimension> dims;
+      dims.reserve(names.size());
+      for (const Distribution& dist : distributions) dims.push_back(dimension_of(dist));
+      const tpe::ParzenEstimatorOptions pe_options = parzen_options();
+      auto weights = [](int n) { return checked_weights({}, n); };
+      const std::shared_ptr<const tpe::ParzenEstimator> pe_below =
+          cache_->estimators.get(split.below_id, dims, *split.x_below, weights, pe_options);
+      const std::shared_ptr<const tpe::ParzenEstimator> pe_above =
+          cache_->estimators.get(split.above_id, dims, *split.x_above, weights, pe_options);
+      std::mt19937_64 rng(trial_seed(seed(), trial.number, stream));
+      return best_candidate(*pe_below, options_.n_ei_candidates, rng, distributions, names,
+                            [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) {
+                              pe_above->log_pdf(x, out);
+                            });
+    }
+  }
   const tpe::Observations obs = cache_->collect(study, trial.trial_id, names, distributions,
                                                 options_.constant_liar);
   if (obs.n_finished < options_.n_startup_trials) return std::nullopt;
