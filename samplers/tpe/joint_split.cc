@@ -39,6 +39,110 @@ std::shared_ptr<const Eigen::MatrixXd> gather(const ParamListCache& cache,
   return m;
 }
 
+// The rows of `numbers` (cached rows, ascending) as a matrix, copied from `old` (whose rows are
+// `old_numbers`, ascending) where it has them: runs of rows that follow each other in both are
+// one copy per column.
+std::shared_ptr<const Eigen::MatrixXd> regather(const Eigen::MatrixXd& old,
+                                                const std::vector<int>& old_numbers,
+                                                const std::vector<int>& numbers,
+                                                const ParamListCache& cache, int p) {
+  struct Run {
+    Eigen::Index to, from, length;  // from = -1: one row from the cache
+  };
+  std::vector<Run> runs;
+  size_t o = 0;
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    while (o < old_numbers.size() && old_numbers[o] < numbers[i]) ++o;
+    const Eigen::Index to = static_cast<Eigen::Index>(i);
+    if (o < old_numbers.size() && old_numbers[o] == numbers[i]) {
+      const Eigen::Index from = static_cast<Eigen::Index>(o);
+      if (!runs.empty() && runs.back().from >= 0 &&
+          runs.back().from + runs.back().length == from &&
+          runs.back().to + runs.back().length == to) {
+        ++runs.back().length;
+      } else {
+        runs.push_back({to, from, 1});
+      }
+    } else {
+      runs.push_back({to, -1, 1});
+    }
+  }
+  const Eigen::Index n = static_cast<Eigen::Index>(numbers.size());
+  auto m = std::make_shared<Eigen::MatrixXd>(n, p);
+  for (int j = 0; j < p; ++j) {
+    double* out = m->data() + j * n;
+    const double* in = old.data() + j * old.rows();
+    for (const Run& r : runs) {
+      if (r.from >= 0) {
+        std::copy(in + r.from, in + r.from + r.length, out + r.to);
+      } else {
+        out[r.to] = cache.values[static_cast<size_t>(numbers[static_cast<size_t>(r.to)]) * p + j];
+      }
+    }
+  }
+  return m;
+}
+
+// The complete above rows in trial-number order, from every row.
+template <class Complete>
+std::vector<int> all_above(const ParamListCache& cache,
+                           const std::vector<UnfinishedRow>& unfinished, int64_t excluded,
+                           const std::vector<int>& below, int n_rows, const Complete& complete) {
+  std::vector<int> above;
+  above.reserve(static_cast<size_t>(n_rows) - below.size());
+  size_t next_below = 0, next_unfinished = 0;
+  for (size_t num = 0; num < cache.trial_ids.size(); ++num) {
+    int row;
+    if (next_unfinished < unfinished.size() &&
+        unfinished[next_unfinished].number == static_cast<int>(num)) {
+      row = -1 - static_cast<int>(next_unfinished);
+      ++next_unfinished;
+    } else if (cache.included[num] && static_cast<int64_t>(num) != excluded) {
+      row = static_cast<int>(num);
+    } else {
+      continue;
+    }
+    if (next_below < below.size() && below[next_below] == row) {
+      ++next_below;
+    } else if (complete(row)) {
+      above.push_back(row);
+    }
+  }
+  return above;
+}
+
+// The complete above rows in trial-number order, from the last build's (see `incremental` in
+// joint_split): `below` is the new below side, `fresh` the rows added since. All rows cached.
+template <class Complete>
+std::vector<int> updated_above(const JointState& js, const std::vector<int>& below,
+                               std::vector<int> fresh, const Complete& complete) {
+  std::sort(fresh.begin(), fresh.end());
+  auto has = [](const std::vector<int>& sorted, int row) {
+    return std::binary_search(sorted.begin(), sorted.end(), row);
+  };
+  std::vector<int> add, remove;
+  for (int row : js.below_all) {
+    if (!has(below, row) && complete(row)) add.push_back(row);
+  }
+  for (int row : fresh) {
+    if (!has(below, row) && complete(row)) add.push_back(row);
+  }
+  for (int row : below) {
+    if (!has(js.below_all, row) && !has(fresh, row) && complete(row)) remove.push_back(row);
+  }
+  std::sort(add.begin(), add.end());
+  std::vector<int> above;
+  above.reserve(js.above_numbers.size() + add.size());
+  auto next_add = add.begin();
+  for (int row : js.above_numbers) {
+    if (has(remove, row)) continue;
+    for (; next_add != add.end() && *next_add < row; ++next_add) above.push_back(*next_add);
+    above.push_back(row);
+  }
+  above.insert(above.end(), next_add, add.end());
+  return above;
+}
+
 bool any_unfinished(const std::vector<int>& rows) {
   return std::any_of(rows.begin(), rows.end(), [](int row) { return row < 0; });
 }
@@ -145,29 +249,24 @@ JointSplit StudyCache::joint_split(const StudyView& study, int64_t exclude_trial
     return number_of(a, unfinished) < number_of(b, unfinished);
   });
 
-  // Every row in trial-number order: the below ones go to their side, the complete rest above.
-  std::vector<int> kept_below, kept_above;
+  auto complete = [&](int row) {
+    return row >= 0 ? cache.complete[static_cast<size_t>(row)] != 0
+                    : unfinished[static_cast<size_t>(-1 - row)].complete;
+  };
+  std::vector<int> kept_below;
   kept_below.reserve(below.size());
-  kept_above.reserve(static_cast<size_t>(n_rows) - below.size());
-  size_t next_below = 0, next_unfinished = 0;
-  for (size_t num = 0; num < cache.trial_ids.size(); ++num) {
-    int row;
-    bool complete;
-    if (next_unfinished < unfinished.size() &&
-        unfinished[next_unfinished].number == static_cast<int>(num)) {
-      row = -1 - static_cast<int>(next_unfinished);
-      complete = unfinished[next_unfinished].complete;
-      ++next_unfinished;
-    } else if (cache.included[num] && static_cast<int64_t>(num) != excluded) {
-      row = static_cast<int>(num);
-      complete = cache.complete[num] != 0;
-    } else {
-      continue;
-    }
-    const bool is_below = next_below < below.size() && below[next_below] == row;
-    if (is_below) ++next_below;
-    if (complete) (is_below ? kept_below : kept_above).push_back(row);
+  for (int row : below) {
+    if (complete(row)) kept_below.push_back(row);
   }
+  // Since the last build only finished rows were added (no running rows then or now, the same
+  // asking trial, nothing dropped): the above side is the last one with the rows that left the
+  // below side and the new ones added, and those that entered it taken out.
+  const bool incremental = js.valid && js.n_dropped == cache.n_dropped &&
+                           js.excluded_number == excluded && unfinished.empty() &&
+                           js.unfinished.empty() && !cache.fresh_overflow;
+  std::vector<int> kept_above =
+      incremental ? updated_above(js, below, cache.fresh, complete)
+                  : all_above(cache, unfinished, excluded, below, n_rows, complete);
 
   // A side whose rows are the same cached trials as before has the same matrix.
   const bool same_cached = js.valid && js.n_dropped == cache.n_dropped;
@@ -184,7 +283,8 @@ JointSplit StudyCache::joint_split(const StudyView& study, int64_t exclude_trial
   const bool above_unfinished = any_unfinished(kept_above);
   if (!same_cached || above_unfinished || js.above_has_unfinished ||
       kept_above != js.above_numbers) {
-    result.x_above = gather(cache, kept_above, unfinished, p);
+    result.x_above = incremental ? regather(*js.result.x_above, js.above_numbers, kept_above, cache, p)
+                                 : gather(cache, kept_above, unfinished, p);
     result.above_id = next_content_id();
   }
 
@@ -193,12 +293,15 @@ JointSplit StudyCache::joint_split(const StudyView& study, int64_t exclude_trial
   js.excluded_number = excluded;
   js.n_dropped = cache.n_dropped;
   js.unfinished = std::move(unfinished);
+  js.below_all = std::move(below);
   js.below_numbers = std::move(kept_below);
   js.above_numbers = std::move(kept_above);
   js.below_has_unfinished = below_unfinished;
   js.above_has_unfinished = above_unfinished;
   js.result = result;
   cache.rows_changed = false;
+  cache.fresh.clear();
+  cache.fresh_overflow = false;
   return result;
 }
 

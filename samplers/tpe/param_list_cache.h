@@ -42,6 +42,7 @@ struct JointState {
   int64_t excluded_number = -1;  // the cached finished row left out as the asking trial
   uint64_t n_dropped = 0;         // ParamListCache::n_dropped then
   std::vector<UnfinishedRow> unfinished;
+  std::vector<int> below_all;      // every below row, in trial-number order
   std::vector<int> below_numbers;  // kept below rows (complete), in trial-number order
   std::vector<int> above_numbers;  // kept above rows, likewise
   bool below_has_unfinished = false;
@@ -76,6 +77,11 @@ struct ParamListCache {
   // Set whenever an included row is cached, replaced or dropped: the rows joint_split saw last
   // may have changed.
   bool rows_changed = true;
+  // The trial numbers of the included rows cached since joint_split last built its split, up
+  // to kMaxFresh of them (past that, fresh_overflow: it rebuilds in full).
+  static constexpr size_t kMaxFresh = 4096;
+  std::vector<int> fresh;
+  bool fresh_overflow = false;
   JointState joint;
 };
 
@@ -140,6 +146,11 @@ bool store_finished(ParamListCache& cache, const FrozenTrial& t, int k, int p, c
       cache.ranked.emplace(*step_key, losses[0], static_cast<int>(num));
     }
     cache.rows_changed = true;
+    if (cache.fresh.size() < ParamListCache::kMaxFresh) {
+      cache.fresh.push_back(static_cast<int>(num));
+    } else {
+      cache.fresh_overflow = true;
+    }
   }
   return true;
 }

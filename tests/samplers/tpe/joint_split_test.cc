@@ -255,6 +255,8 @@ TEST(JointSplitTest, WorkersSplittingAtOnceGetWhatAFreshCacheGives) {
 // default weights given as custom ones it collects and splits on every ask as before. Both
 // must propose the very same params, with workers running at once, failures and prunes.
 TEST(JointSplitTest, TheSamplerProposesWhatCollectingOnEveryAskProposes) {
+  for (size_t workers : {1, 3}) {
+  SCOPED_TRACE(workers);
   auto make = [](bool custom_weights) {
     TpeSamplerOptions o;
     o.seed = 11;
@@ -281,7 +283,7 @@ TEST(JointSplitTest, TheSamplerProposesWhatCollectingOnEveryAskProposes) {
     const double vb = suggest(b);
     ASSERT_EQ(a.snapshot().params, b.snapshot().params) << i;
     running.emplace_back(std::move(a), std::move(b));
-    if (running.size() < 3) continue;  // three workers
+    if (running.size() < workers) continue;
     auto& [ra, rb] = running.front();
     if (i % 7 == 0) {
       joint->tell(ra, TrialState::kFail);
@@ -294,6 +296,7 @@ TEST(JointSplitTest, TheSamplerProposesWhatCollectingOnEveryAskProposes) {
       collected->tell(rb, std::round(vb));
     }
     running.erase(running.begin());
+  }
   }
 }
 
