@@ -67,10 +67,6 @@ bool rank_key(const FrozenTrial& t, const std::vector<double>& signs, double* st
 void split_single_objective(const Observations& obs, int n_below, std::vector<int>& below,
                             std::vector<int>& above);
 
-// A single-objective below/above split ready for the two Parzen estimators: the complete rows
-// (every param present) of each side in trial-number order, n x n_params. The matrices are
-// immutable once returned; an id changes whenever its side's content may have changed, so that
-// an estimator built for an id stays valid for it.
 struct JointSplitOptions {
   bool constant_liar = true;
   // Below this many finished trials the split is left out (ok, with n_finished only).
@@ -78,6 +74,10 @@ struct JointSplitOptions {
   std::function<int(int)> gamma;  // n_below from n_finished; required
 };
 
+// A single-objective below/above split ready for the two Parzen estimators: the complete rows
+// (every param present) of each side in trial-number order, n x n_params. The matrices are
+// immutable once returned; an id changes whenever its side's content may have changed, so that
+// an estimator built for an id stays valid for it.
 struct JointSplit {
   bool ok = false;  // false: the split is not available this way (see StudyCache::joint_split)
   int n_finished = 0;
@@ -108,8 +108,9 @@ class StudyCache {
   // side, kept across calls: when the rows are those of the last call (trials that failed
   // meanwhile, another ask of the same state) it returns the last result in O(new trials), and
   // otherwise rebuilds only the side whose rows changed. For a single-objective study's view
-  // that shows every trial, with two or more params; ok = false when a trial's rank key holds
-  // a NaN (the partial sort's order is then no ranking the cache can keep).
+  // that shows every trial, with two or more params (else ok = false); ok = false also when a
+  // trial's rank key holds a NaN (Study refuses NaN values; the check keeps the split exact
+  // whatever a storage holds, as the partial sort's order is then no ranking a cache can keep).
   JointSplit joint_split(const StudyView& study, int64_t exclude_trial_id,
                          const std::vector<std::string>& names,
                          const std::vector<Distribution>& distributions,
