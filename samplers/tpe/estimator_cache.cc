@@ -1,5 +1,6 @@
 #include "samplers/tpe/estimator_cache.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -44,9 +45,14 @@ std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
     uint64_t key, const std::vector<ParzenDimension>& dimensions,
     const Eigen::MatrixXd& observations, const std::function<Eigen::VectorXd(int)>& weights,
     const ParzenEstimatorOptions& options) {
+  // Least recently used last out: a growing study's "below" estimator often outlives several
+  // "above" ones.
   auto find = [&]() -> std::shared_ptr<const ParzenEstimator> {
-    for (const KeyedEntry& e : keyed_) {
-      if (e.key == key && e.dimensions == dimensions && e.options == options) return e.estimator;
+    for (auto it = keyed_.begin(); it != keyed_.end(); ++it) {
+      if (it->key == key && it->dimensions == dimensions && it->options == options) {
+        std::rotate(it, it + 1, keyed_.end());
+        return keyed_.back().estimator;
+      }
     }
     return nullptr;
   };

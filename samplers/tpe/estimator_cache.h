@@ -58,7 +58,7 @@ class EstimatorCache {
 
   mutable std::mutex mutex_;
   std::vector<Entry> entries_;  // oldest first
-  std::vector<KeyedEntry> keyed_;  // oldest first
+  std::vector<KeyedEntry> keyed_;  // least recently used first
   int hits_ = 0;
 };
 

@@ -322,6 +322,13 @@ TEST(EstimatorCacheTest, KeyedEntriesShareAnEstimatorPerKeyAndBuildItOnce) {
   univariate.multivariate = false;
   EXPECT_NE(cache.get(11, dims, obs, weights, univariate).get(), first.get());
   EXPECT_EQ(weight_calls, 3);
+  // Entries used again stay: key 11 outlives three newer keys, the unused 12 does not.
+  EXPECT_EQ(cache.get(11, dims, obs, weights, options).get(), first.get());
+  for (uint64_t key : {13, 14, 15}) cache.get(key, dims, obs, weights, options);
+  EXPECT_EQ(cache.get(11, dims, obs, weights, options).get(), first.get());
+  EXPECT_EQ(weight_calls, 6);
+  cache.get(12, dims, obs, weights, options);
+  EXPECT_EQ(weight_calls, 7);
 }
 
 }  // namespace
