@@ -1,5 +1,6 @@
 #include "samplers/tpe/estimator_cache.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -37,6 +38,41 @@ std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
   if (entries_.size() >= kMaxEntries) entries_.erase(entries_.begin());
   entries_.push_back(
       Entry{dimensions, std::move(observations), std::move(weights), options, estimator});
+  return estimator;
+}
+
+std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
+    uint64_t key, const std::vector<ParzenDimension>& dimensions,
+    const Eigen::MatrixXd& observations, const std::function<Eigen::VectorXd(int)>& weights,
+    const ParzenEstimatorOptions& options,
+    const std::function<std::optional<KernelMasses>()>& masses) {
+  // Least recently used last out: a growing study's "below" estimator often outlives several
+  // "above" ones.
+  auto find = [&]() -> std::shared_ptr<const ParzenEstimator> {
+    for (auto it = keyed_.begin(); it != keyed_.end(); ++it) {
+      if (it->key == key && it->dimensions == dimensions && it->options == options) {
+        std::rotate(it, it + 1, keyed_.end());
+        return keyed_.back().estimator;
+      }
+    }
+    return nullptr;
+  };
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto cached = find()) {
+      ++hits_;
+      return cached;
+    }
+  }
+  const std::optional<KernelMasses> kernel_masses = masses ? masses() : std::nullopt;
+  auto estimator = std::make_shared<const ParzenEstimator>(
+      dimensions, observations, weights(static_cast<int>(observations.rows())), options,
+      kernel_masses ? &*kernel_masses : nullptr);
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Another worker may have built the same one meanwhile: share that.
+  if (auto cached = find()) return cached;
+  if (keyed_.size() >= kMaxEntries) keyed_.erase(keyed_.begin());
+  keyed_.push_back(KeyedEntry{key, dimensions, options, estimator});
   return estimator;
 }
 

@@ -3,8 +3,11 @@
 // reuses the estimator instead of computing every kernel's normalizers again.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include <Eigen/Core>
@@ -26,6 +29,19 @@ class EstimatorCache {
                                              const ParzenEstimatorOptions& options,
                                              const KernelMasses* masses = nullptr);
 
+  // The estimator ParzenEstimator(dimensions, observations, weights(observations.rows()),
+  // options) would build, where `key` stands for (observations, weights): it must change
+  // whenever they may (JointSplit's ids). A cached one when an entry has the same key,
+  // dimensions and options, else a new one (nothing is copied: the caller keeps the matrix).
+  // `masses`, if set, is called on a miss only, for the constructor's precomputed masses (none
+  // when it returns nothing); a cached estimator's log_pdf_error_bound says how far off its
+  // densities may be.
+  std::shared_ptr<const ParzenEstimator> get(
+      uint64_t key, const std::vector<ParzenDimension>& dimensions,
+      const Eigen::MatrixXd& observations, const std::function<Eigen::VectorXd(int)>& weights,
+      const ParzenEstimatorOptions& options,
+      const std::function<std::optional<KernelMasses>()>& masses = {});
+
   // How many calls of get returned a cached estimator (for tests).
   int hits() const;
 
@@ -41,8 +57,16 @@ class EstimatorCache {
     std::shared_ptr<const ParzenEstimator> estimator;
   };
 
+  struct KeyedEntry {
+    uint64_t key = 0;
+    std::vector<ParzenDimension> dimensions;
+    ParzenEstimatorOptions options;
+    std::shared_ptr<const ParzenEstimator> estimator;
+  };
+
   mutable std::mutex mutex_;
   std::vector<Entry> entries_;  // oldest first
+  std::vector<KeyedEntry> keyed_;  // least recently used first
   int hits_ = 0;
 };
 

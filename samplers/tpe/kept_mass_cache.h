@@ -31,7 +31,7 @@ class KeptMassCache {
   static constexpr double kMaxDrift = 2e-3;
 
   // Masses for the multivariate estimator of `observations` (n x d, the rows of the trials
-  // `keys`: a trial's row index in the study's observations) with observation widths `widths`
+  // `keys`: one id per trial, such as its number) with observation widths `widths`
   // (ParzenEstimator::multivariate_widths), at the reference widths of the param list `list`.
   // A key's masses are reused while its continuous values are bitwise the same.
   void get(uint64_t list, const std::vector<ParzenDimension>& dimensions,

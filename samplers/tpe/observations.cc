@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/search_space.h"
+#include "samplers/tpe/param_list_cache.h"
 
 namespace hpo::tpe {
 namespace {
@@ -125,33 +126,6 @@ void StudyCache::split(const Observations& obs, int n_below, std::vector<int>& b
   above = last.above;
 }
 
-// What the cache holds for one list of params: per trial number, the finished trial's rank key
-// and values, valid while the trial id matches.
-struct ParamListCache {
-  std::vector<Distribution> distributions;
-  std::vector<int64_t> trial_ids;  // -1: not cached
-  std::vector<char> included;      // the trial has a rank key (COMPLETE with values, or PRUNED)
-  std::vector<double> step_keys;
-  std::vector<double> losses;
-  std::vector<double> values;
-  // One param only: (value, trial number) of the cached trials that are included and have a
-  // value, sorted; rebuilt when a cached trial number is read again for another trial id.
-  std::vector<std::pair<double, int>> by_value;
-  bool by_value_valid = true;
-  // Every trial numbered below this is finished and cached (unfiltered views only).
-  int64_t settled = 0;
-};
-
-struct StudyCache::PerStudy {
-  std::unordered_map<std::string, ParamListCache> lists;
-  std::vector<char> in_intersection;  // by trial number
-  // Every trial numbered below this is finished and in in_intersection if COMPLETE or PRUNED.
-  int64_t intersection_settled = 0;
-  std::optional<SearchSpace> intersection;
-  std::vector<char> in_groups;
-  std::vector<SearchSpace> groups;
-};
-
 StudyCache::StudyCache() = default;
 StudyCache::~StudyCache() = default;
 
@@ -160,6 +134,37 @@ StudyCache::PerStudy& StudyCache::per_study(const StudyView& study) {
   auto& slot = studies_[key];
   if (!slot) slot = std::make_unique<PerStudy>();
   return *slot;
+}
+
+int64_t StudyCache::first_to_read(const StudyView& study, const std::string& key,
+                                  const std::vector<Distribution>& distributions) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const PerStudy& ps = per_study(study);
+  auto it = ps.lists.find(key);
+  if (it == ps.lists.end() || it->second.distributions != distributions) return 0;
+  return std::max<int64_t>(it->second.settled - 1, 0);
+}
+
+ParamListCache& StudyCache::list_cache(const StudyView& study, const std::string& key,
+                                       const std::vector<Distribution>& distributions,
+                                       int64_t& first, Trials& trials) {
+  PerStudy& ps = per_study(study);
+  if (ps.lists.size() > kMaxCachedParamLists && !ps.lists.contains(key)) ps.lists.clear();
+  ParamListCache& cache = ps.lists[key];
+  if (cache.distributions != distributions) cache = ParamListCache{distributions};
+  if (first > 0) {
+    // The trials below `first` must still be the cached ones: the list may have started afresh
+    // meanwhile, or the study been made again under the same id and name (SQLite), whose trial
+    // `first` then has another id. Read everything then (under the lock: a rare path).
+    const bool same = cache.settled > first && !trials.empty() && trials[0]->number == first &&
+                      cache.trial_ids[static_cast<size_t>(first)] == trials[0]->trial_id;
+    if (!same) {
+      cache = ParamListCache{distributions};
+      first = 0;
+      trials = study.get_trials_from(0);
+    }
+  }
+  return cache;
 }
 
 Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_id,
@@ -180,15 +185,7 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
   // on (that one to check it is still the trial cached), in every state, to move `settled` on.
   // A filtered view hides trials the cache holds: it reads its trials in full.
   const bool from_settled = !study.filtered();
-  int64_t first = 0;
-  if (from_settled) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    const PerStudy& ps = per_study(study);
-    auto it = ps.lists.find(key);
-    if (it != ps.lists.end() && it->second.distributions == distributions) {
-      first = std::max<int64_t>(it->second.settled - 1, 0);
-    }
-  }
+  int64_t first = from_settled ? first_to_read(study, key, distributions) : 0;
   Trials trials = from_settled ? study.get_trials_from(first) : study.get_trials(states);
 
   Observations obs;
@@ -214,22 +211,7 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
   };
 
   std::lock_guard<std::mutex> lock(mutex_);
-  PerStudy& ps = per_study(study);
-  if (ps.lists.size() > kMaxCachedParamLists && !ps.lists.contains(key)) ps.lists.clear();
-  ParamListCache& cache = ps.lists[key];
-  if (cache.distributions != distributions) cache = ParamListCache{distributions};
-  if (first > 0) {
-    // The trials below `first` must still be the cached ones: the list may have started afresh
-    // meanwhile, or the study been made again under the same id and name (SQLite), whose trial
-    // `first` then has another id. Read everything then (under the lock: a rare path).
-    const bool same = cache.settled > first && !trials.empty() && trials[0]->number == first &&
-                      cache.trial_ids[static_cast<size_t>(first)] == trials[0]->trial_id;
-    if (!same) {
-      cache = ParamListCache{distributions};
-      first = 0;
-      trials = study.get_trials_from(0);
-    }
-  }
+  ParamListCache& cache = list_cache(study, key, distributions, first, trials);
 
   // Rows are written in place into arrays sized for every trial (a vector insert per row costs
   // more than the copy), then cut to the rows written.
@@ -248,11 +230,7 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
   for (const TrialPtr& tp : trials) {
     n_numbers = std::max(n_numbers, static_cast<size_t>(tp->number) + 1);
   }
-  grow(cache.trial_ids, n_numbers, int64_t{-1});
-  grow(cache.included, n_numbers, char{0});
-  grow(cache.step_keys, n_numbers, 0.0);
-  grow(cache.losses, n_numbers * k, 0.0);
-  grow(cache.values, n_numbers * p, 0.0);
+  grow_numbers(cache, n_numbers, k, p);
   if (track_order) row_of_number.assign(n_numbers, -1);
 
   for (size_t num = 0; num < static_cast<size_t>(first); ++num) {
@@ -279,13 +257,9 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
     double* step_key = &cache.step_keys[num];
     double* losses = cache.losses.data() + num * k;
     double* values = cache.values.data() + num * p;
-    if (cache.trial_ids[num] != t.trial_id) {
-      if (cache.trial_ids[num] != -1) cache.by_value_valid = false;
-      cache.included[num] = read(t, step_key, losses, values) ? 1 : 0;
-      cache.trial_ids[num] = t.trial_id;
-      if (track_order && cache.included[num] && !std::isnan(values[0])) {
-        fresh.emplace_back(values[0], static_cast<int>(num));
-      }
+    if (store_finished(cache, t, k, p, read) && track_order && cache.included[num] &&
+        !std::isnan(values[0])) {
+      fresh.emplace_back(values[0], static_cast<int>(num));
     }
     if (cache.included[num]) {
       if (track_order) row_of_number[num] = obs.size();
@@ -332,15 +306,7 @@ Observations StudyCache::collect(const StudyView& study, int64_t exclude_trial_i
   }
   if (from_settled) {
     // Past the finished trials cached now in a row from `first`.
-    int64_t settled = first;
-    for (const TrialPtr& tp : trials) {
-      if (tp->number != settled || !is_finished(tp->state) ||
-          cache.trial_ids[static_cast<size_t>(settled)] != tp->trial_id) {
-        break;
-      }
-      ++settled;
-    }
-    cache.settled = std::max(cache.settled, settled);
+    advance_settled(cache, trials, first);
   }
   obs.losses.resize(obs.step_keys.size() * k);
   obs.values.resize(obs.step_keys.size() * p);

@@ -7,12 +7,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include <Eigen/Core>
 
 #include "core/distribution.h"
 #include "core/frozen_trial.h"
@@ -64,6 +67,31 @@ bool rank_key(const FrozenTrial& t, const std::vector<double>& signs, double* st
 void split_single_objective(const Observations& obs, int n_below, std::vector<int>& below,
                             std::vector<int>& above);
 
+struct JointSplitOptions {
+  bool constant_liar = true;
+  // Below this many finished trials the split is left out (ok, with n_finished only).
+  int n_startup_trials = 0;
+  std::function<int(int)> gamma;  // n_below from n_finished; required
+};
+
+// A single-objective below/above split ready for the two Parzen estimators: the complete rows
+// (every param present) of each side in trial-number order, n x n_params. The matrices are
+// immutable once returned; an id changes whenever its side's content may have changed, so that
+// an estimator built for an id stays valid for it.
+struct JointSplit {
+  bool ok = false;  // false: the split is not available this way (see StudyCache::joint_split)
+  int n_finished = 0;
+  bool started = false;  // n_finished >= n_startup_trials: the fields below are set
+  uint64_t below_id = 0;
+  uint64_t above_id = 0;
+  std::shared_ptr<const Eigen::MatrixXd> x_below;
+  std::shared_ptr<const Eigen::MatrixXd> x_above;
+  // The trial number of each row of x_above.
+  std::shared_ptr<const std::vector<int>> above_numbers;
+};
+
+struct ParamListCache;
+
 // Per-study caches of what the sampler has read; thread-safe.
 class StudyCache {
  public:
@@ -77,6 +105,18 @@ class StudyCache {
   Observations collect(const StudyView& study, int64_t exclude_trial_id,
                        const std::vector<std::string>& names,
                        const std::vector<Distribution>& distributions, bool constant_liar);
+
+  // collect + split_single_objective(n_below = gamma(n_finished)) + the complete rows of each
+  // side, kept across calls: when the rows are those of the last call (trials that failed
+  // meanwhile, another ask of the same state) it returns the last result in O(new trials), and
+  // otherwise rebuilds only the side whose rows changed. For a single-objective study's view
+  // that shows every trial, with two or more params (else ok = false); ok = false also when a
+  // trial's rank key holds a NaN (Study refuses NaN values; the check keeps the split exact
+  // whatever a storage holds, as the partial sort's order is then no ranking a cache can keep).
+  JointSplit joint_split(const StudyView& study, int64_t exclude_trial_id,
+                         const std::vector<std::string>& names,
+                         const std::vector<Distribution>& distributions,
+                         const JointSplitOptions& options);
 
   // split_single_objective, remembering the last split: univariate TPE splits the same trials
   // once per param of an ask, and the rank keys decide the split alone.
@@ -95,6 +135,16 @@ class StudyCache {
  private:
   struct PerStudy;
   PerStudy& per_study(const StudyView& study);  // REQUIRES: mutex_ held
+  // The first trial number collect and joint_split read for the list `key` (the one before its
+  // settled trials, or 0).
+  int64_t first_to_read(const StudyView& study, const std::string& key,
+                        const std::vector<Distribution>& distributions);
+  // The list's cache, started afresh when its distributions changed or the trials before
+  // `first` are no longer the cached ones (then `first` = 0 and `trials` all trials).
+  // REQUIRES: mutex_ held.
+  ParamListCache& list_cache(const StudyView& study, const std::string& key,
+                             const std::vector<Distribution>& distributions, int64_t& first,
+                             Trials& trials);
 
   std::mutex mutex_;
   std::unordered_map<std::string, std::unique_ptr<PerStudy>> studies_;

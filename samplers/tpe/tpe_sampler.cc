@@ -326,6 +326,51 @@ std::optional<InternalParams> TpeSampler::sample_space(
                             log_above, 0.0, log_above);
     }
   }
+  if (n_objectives == 1 && names.size() >= 2 && !options_.weights && !study.filtered()) {
+    // Multivariate: the cache keeps the split and its matrices across asks, and ids for them
+    // under which the estimators stay cached.
+    tpe::JointSplitOptions split_options;
+    split_options.constant_liar = options_.constant_liar;
+    split_options.n_startup_trials = options_.n_startup_trials;
+    split_options.gamma = options_.gamma ? options_.gamma : tpe_default_gamma;
+    const tpe::JointSplit split =
+        cache_->joint_split(study, trial.trial_id, names, distributions, split_options);
+    if (split.ok) {
+      if (!split.started) return std::nullopt;
+      std::vector<ParzenDimension> dims;
+      dims.reserve(names.size());
+      for (const Distribution& dist : distributions) dims.push_back(dimension_of(dist));
+      const tpe::ParzenEstimatorOptions pe_options = parzen_options();
+      auto weights = [](int n) { return checked_weights({}, n); };
+      const std::shared_ptr<const tpe::ParzenEstimator> pe_below =
+          cache_->estimators.get(split.below_id, dims, *split.x_below, weights, pe_options);
+      // Many kernels: truncation masses from the cache, at widths that may lag behind
+      // (best_candidate recomputes exactly when that could change the choice).
+      const Eigen::MatrixXd& x_above = *split.x_above;
+      auto masses = [&]() -> std::optional<tpe::KernelMasses> {
+        if (x_above.rows() <= kMinCachedMassKernels) return std::nullopt;
+        tpe::KernelMasses m;
+        cache_->masses.get(stream, dims,
+                           tpe::ParzenEstimator::multivariate_widths(
+                               dims, static_cast<int>(x_above.rows()), pe_options),
+                           x_above, *split.above_numbers, m);
+        return m;
+      };
+      const std::shared_ptr<const tpe::ParzenEstimator> pe_above =
+          cache_->estimators.get(split.above_id, dims, x_above, weights, pe_options, masses);
+      auto exact_log_above = [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) {
+        // Rare: the same estimator with every mass at its own widths.
+        const tpe::ParzenEstimator exact(dims, x_above, weights(static_cast<int>(x_above.rows())),
+                                         pe_options);
+        exact.log_pdf(x, out);
+      };
+      std::mt19937_64 rng(trial_seed(seed(), trial.number, stream));
+      return best_candidate(
+          *pe_below, options_.n_ei_candidates, rng, distributions, names,
+          [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) { pe_above->log_pdf(x, out); },
+          pe_above->log_pdf_error_bound(), exact_log_above);
+    }
+  }
   const tpe::Observations obs = cache_->collect(study, trial.trial_id, names, distributions,
                                                 options_.constant_liar);
   if (obs.n_finished < options_.n_startup_trials) return std::nullopt;
