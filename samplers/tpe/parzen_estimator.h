@@ -98,6 +98,8 @@ class ParzenEstimator {
   const Eigen::ArrayXd& sigmas(int dimension) const { return sigmas_[dimension]; }
   // Categorical dimension: row c holds every kernel's probability of choice c.
   Eigen::ArrayXXd categorical_probabilities(int dimension) const;
+  // Whether log_pdf scores kernels through the multivariate fast path (parzen_shared_width.h).
+  bool uses_shared_widths() const { return use_shared_; }
 
  private:
   using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
