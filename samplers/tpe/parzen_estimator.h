@@ -131,10 +131,10 @@ class ParzenEstimator {
   // Kernel k's term of the log-sum-exp at row i of `samples`, computed plainly (every cell mass
   // by log_gauss_mass): the fast path's kernels outside shared_'s layout.
   double kernel_term(int k, const Eigen::MatrixXd& samples, Eigen::Index i) const;
-  // out[r] = the factor at row i of `samples` of the kernels of class r of dimension q of
-  // `table` (by_offset: cell masses of the common width, for a discrete one).
+  // out[r * stride] = the factor at row i of `samples` of the kernels of class r of dimension q
+  // of `table` (by_offset: cell masses of the common width, for a discrete one).
   void gathered_factors(const GatheredTable& table, int q, const Eigen::MatrixXd& samples,
-                        Eigen::Index i, CellMassTable* by_offset, std::vector<double>& out) const;
+                        Eigen::Index i, CellMassTable* by_offset, double* out, int stride) const;
 
   std::vector<ParzenDimension> dimensions_;
   ParzenEstimatorOptions options_;

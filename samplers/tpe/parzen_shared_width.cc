@@ -166,37 +166,37 @@ double ParzenEstimator::kernel_term(int k, const Eigen::MatrixXd& samples, Eigen
 
 void ParzenEstimator::gathered_factors(const GatheredTable& table, int q,
                                        const Eigen::MatrixXd& samples, Eigen::Index i,
-                                       CellMassTable* by_offset, std::vector<double>& out) const {
+                                       CellMassTable* by_offset, double* out, int stride) const {
   const int j = table.dims[q];
   const ParzenDimension& dim = dimensions_[j];
   const std::vector<int>& reps = table.representatives[q];
   const size_t n_classes = reps.size();
-  out.resize(n_classes);
   const double x = samples(i, j);
   if (dim.kind == DimensionKind::kCategorical) {
     const int choice = static_cast<int>(x);
-    for (size_t r = 0; r < n_classes; ++r) out[r] = log_categorical_[j](choice, reps[r]);
+    for (size_t r = 0; r < n_classes; ++r) out[r * stride] = log_categorical_[j](choice, reps[r]);
     return;
   }
   const int x_cell = dim.cell_of(x);
   const std::vector<int>& cells = table.cells[q];
   const std::vector<double>& masses = table.masses[q];
   if (x_cell >= 0 && !masses.empty()) {
-    for (size_t r = 0; r < n_classes; ++r) out[r] = masses[std::abs(x_cell - cells[r])];
+    for (size_t r = 0; r < n_classes; ++r) out[r * stride] = masses[std::abs(x_cell - cells[r])];
     return;
   }
   for (size_t r = 0; r < n_classes; ++r) {
     // A cell's mass depends on its distance only: offsets taken positive share the table.
-    out[r] = x_cell >= 0 ? by_offset->get_by_offset(std::abs(x_cell - cells[r]))
-                         : std::numeric_limits<double>::quiet_NaN();
-    if (std::isnan(out[r])) {
+    double m = x_cell >= 0 ? by_offset->get_by_offset(std::abs(x_cell - cells[r]))
+                           : std::numeric_limits<double>::quiet_NaN();
+    if (std::isnan(m)) {
       // The mass of the value's cell, clipped to the support.
       const int k = reps[r];
       const double lo = std::max(x - 0.5 * dim.step, dim.low);
       const double hi = std::min(x + 0.5 * dim.step, dim.high);
-      out[r] = log_gauss_mass((lo - mus_[j](k)) * inv_sigmas_[j](k),
-                              (hi - mus_[j](k)) * inv_sigmas_[j](k));
+      m = log_gauss_mass((lo - mus_[j](k)) * inv_sigmas_[j](k),
+                         (hi - mus_[j](k)) * inv_sigmas_[j](k));
     }
+    out[r * stride] = m;
   }
 }
 
@@ -227,7 +227,7 @@ void ParzenEstimator::log_pdf_shared_widths(const Eigen::MatrixXd& samples, Eige
     table_values[t].resize(static_cast<size_t>(shared_.tables[t].n_entries) * lanes);
     group.tables.push_back(table_values[t].data());
   }
-  std::vector<double> entries, factors;
+  std::vector<double> factors;
   for (int first = 0; first < n; first += lanes) {
     // A last group short of samples repeats its last one.
     for (int l = 0; l < lanes; ++l) {
@@ -241,23 +241,36 @@ void ParzenEstimator::log_pdf_shared_widths(const Eigen::MatrixXd& samples, Eige
         norm += x * x;
       }
       half_norm[l] = 0.5 * norm;
-      for (int t = 0; t < n_tables; ++t) {
-        // The first dimension's factors, then each next dimension's added to every entry so far
-        // (blocks from the last down, so that block 0 is read before it is updated).
-        const GatheredTable& table = shared_.tables[t];
-        entries.assign(1, 0.0);
-        for (size_t q = 0; q < table.dims.size(); ++q) {
-          std::optional<CellMassTable>& by_offset = cell_tables[table.dims[q]];
-          gathered_factors(table, static_cast<int>(q), samples, i,
-                           by_offset ? &*by_offset : nullptr, factors);
-          const size_t size = entries.size(), n_classes = factors.size();
-          entries.resize(size * n_classes);
+    }
+    for (int t = 0; t < n_tables; ++t) {
+      // The first dimension's factors, then each next dimension's added to every entry so far
+      // (blocks from the last down, so that block 0 is read before it is updated).
+      const GatheredTable& table = shared_.tables[t];
+      double* values = table_values[t].data();
+      size_t size = 1;
+      for (size_t q = 0; q < table.dims.size(); ++q) {
+        std::optional<CellMassTable>& by_offset = cell_tables[table.dims[q]];
+        const size_t n_classes = table.representatives[q].size();
+        double* out = values;
+        if (q > 0) {
+          factors.resize(n_classes * lanes);
+          out = factors.data();
+        }
+        for (int l = 0; l < lanes; ++l) {
+          gathered_factors(table, static_cast<int>(q), samples, std::min(first + l, n - 1),
+                           by_offset ? &*by_offset : nullptr, out + l, lanes);
+        }
+        if (q > 0) {
           for (size_t r = n_classes; r-- > 0;) {
-            for (size_t e = 0; e < size; ++e) entries[r * size + e] = entries[e] + factors[r];
+            for (size_t e = 0; e < size; ++e) {
+              double* to = values + (r * size + e) * lanes;
+              const double* from = values + e * lanes;
+              const double* f = factors.data() + r * lanes;
+              for (int l = 0; l < lanes; ++l) to[l] = from[l] + f[l];
+            }
           }
         }
-        double* values = table_values[t].data();
-        for (size_t e = 0; e < entries.size(); ++e) values[e * lanes + l] = entries[e];
+        size *= n_classes;
       }
     }
     std::fill(top.begin(), top.end(), -std::numeric_limits<double>::infinity());
