@@ -19,6 +19,8 @@ namespace {
 // addition per kernel and lane.
 constexpr int kMinTableLimit = 64;
 constexpr int kKernelsPerTableEntry = 8;
+// Grids of up to this many cells number their kernels' classes through a plain array.
+constexpr double kMaxArrayValues = 1 << 16;
 
 }  // namespace
 
@@ -65,15 +67,25 @@ void ParzenEstimator::init_shared_widths(const Eigen::MatrixXd& observations) {
   std::vector<std::vector<int>> class_of(d);
   std::vector<std::vector<int>> representatives(d);
   for (int j : gathered_dims) {
-    const bool categorical = dimensions_[j].kind == DimensionKind::kCategorical;
-    std::unordered_map<int, int> number;
+    const ParzenDimension& dim = dimensions_[j];
+    const bool categorical = dim.kind == DimensionKind::kCategorical;
+    const double n_values =
+        categorical ? dim.n_choices : std::round((dim.high - dim.low) / dim.step);
+    // Class by value in a plain array (one hash lookup per kernel was most of this function),
+    // in a hash map for grids too large for one.
+    std::vector<int> by_value(n_values <= kMaxArrayValues ? static_cast<size_t>(n_values) : 0, -1);
+    std::unordered_map<int, int> by_value_map;
     class_of[j].resize(n_fast);
     for (int p = 0; p < n_fast; ++p) {
       const int k = fast[p];
       const int value = categorical ? static_cast<int>(observations(k, j)) : kernel_cells_[j][k];
-      auto [it, fresh] = number.try_emplace(value, static_cast<int>(representatives[j].size()));
-      if (fresh) representatives[j].push_back(k);
-      class_of[j][p] = it->second;
+      int& number = by_value.empty() ? by_value_map.try_emplace(value, -1).first->second
+                                     : by_value[static_cast<size_t>(value)];
+      if (number < 0) {
+        number = static_cast<int>(representatives[j].size());
+        representatives[j].push_back(k);
+      }
+      class_of[j][p] = number;
     }
   }
   // Tables: the dimensions with the fewest classes first, each joining the last table while it
@@ -104,34 +116,41 @@ void ParzenEstimator::init_shared_widths(const Eigen::MatrixXd& observations) {
     }
   }
 
-  // The layout, interleaved by kInterleave kernels; padding kernels have constant -inf.
-  constexpr int kI = SharedWidthKernels::kInterleave;
+  // The layout; padding kernels have constant -inf.
+  constexpr int kBatch = SharedWidthKernels::kBatch;
   const int c = static_cast<int>(sw.centre_dims.size());
   const int n_tables = static_cast<int>(sw.tables.size());
-  sw.n_kernels = (n_fast + kI - 1) / kI * kI;
+  const int n_kernels = (n_fast + kBatch - 1) / kBatch * kBatch;
+  sw.n_kernels = n_kernels;
   sw.n_centre_dims = c;
-  sw.centres.assign(static_cast<size_t>(sw.n_kernels) * c, 0.0);
-  sw.constants.assign(sw.n_kernels, -std::numeric_limits<double>::infinity());
-  sw.keys.assign(static_cast<size_t>(sw.n_kernels) * n_tables, 0);
-  for (int p = 0; p < n_fast; ++p) {
-    const int k = fast[p];
-    const size_t base = static_cast<size_t>(p / kI) * kI;
-    double norm = 0.0;
-    for (int s = 0; s < c; ++s) {
-      const int j = sw.centre_dims[s];
-      const double centre = 0.5 * (dimensions_[j].low + dimensions_[j].high);
-      const double v = (mus_[j](k) - centre) / common_sigmas_[j];
-      sw.centres[base * c + kI * s + p % kI] = v;
-      norm += v * v;
+  sw.centres.assign(static_cast<size_t>(n_kernels) * c, 0.0);
+  sw.constants.assign(n_kernels, -std::numeric_limits<double>::infinity());
+  sw.keys.assign(static_cast<size_t>(n_kernels) * n_tables, 0);
+  const bool all_fast = n_fast == n_observations;  // the usual case: whole arrays
+  Eigen::Map<Eigen::ArrayXd> constants(sw.constants.data(), n_fast);
+  if (all_fast) {
+    constants = log_constant_.head(n_fast);
+  } else {
+    for (int p = 0; p < n_fast; ++p) constants(p) = log_constant_(fast[p]);
+  }
+  for (int s = 0; s < c; ++s) {
+    const int j = sw.centre_dims[s];
+    const double centre = 0.5 * (dimensions_[j].low + dimensions_[j].high);
+    Eigen::Map<Eigen::ArrayXd> v(sw.centres.data() + static_cast<size_t>(s) * n_kernels, n_fast);
+    if (all_fast) {
+      v = (mus_[j].head(n_fast) - centre) / common_sigmas_[j];
+    } else {
+      for (int p = 0; p < n_fast; ++p) v(p) = (mus_[j](fast[p]) - centre) / common_sigmas_[j];
     }
-    sw.constants[p] = log_constant_(k) - 0.5 * norm;
-    for (int t = 0; t < n_tables; ++t) {
-      const GatheredTable& table = sw.tables[t];
-      int key = 0;
-      for (int q = static_cast<int>(table.dims.size()) - 1; q >= 0; --q) {
-        key = key * static_cast<int>(table.representatives[q].size()) + class_of[table.dims[q]][p];
-      }
-      sw.keys[base * n_tables + kI * t + p % kI] = key;
+    constants -= 0.5 * v.square();
+  }
+  for (int t = 0; t < n_tables; ++t) {
+    const GatheredTable& table = sw.tables[t];
+    int* keys = sw.keys.data() + static_cast<size_t>(t) * n_kernels;
+    for (int q = static_cast<int>(table.dims.size()) - 1; q >= 0; --q) {
+      const int n_classes = static_cast<int>(table.representatives[q].size());
+      const std::vector<int>& classes = class_of[table.dims[q]];
+      for (int p = 0; p < n_fast; ++p) keys[p] = keys[p] * n_classes + classes[p];
     }
   }
   shared_ = std::move(sw);

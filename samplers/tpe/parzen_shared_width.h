@@ -41,12 +41,13 @@ struct GatheredTable {
   int n_entries = 1;  // product of the class counts; key = c0 + n0 * (c1 + n1 * (c2 ...))
 };
 
-// The observation kernels of the fast path in the loops' layout: interleaved by 4 (kernel k's
-// value for centre dimension s at centres[(k / 4) * 4 * n_centre_dims + 4 * s + k % 4], its key
-// for table t likewise in keys). The count is padded to a multiple of 4 with kernels whose
-// constant is -infinity.
+// The observation kernels of the fast path in the loops' layout, dimension-major so that
+// consecutive kernels' values are adjacent: kernel k's value for centre dimension s at
+// centres[s * n_kernels + k], its key for table t at keys[t * n_kernels + k]. The loops take
+// kBatch kernels at a time: the count is padded to a multiple of it with kernels whose constant
+// is -infinity.
 struct SharedWidthKernels {
-  static constexpr int kInterleave = 4;
+  static constexpr int kBatch = 4;
   int n_kernels = 0;  // padded
   int n_centre_dims = 0;
   std::vector<double> centres;

@@ -23,7 +23,7 @@ namespace {
 // A log-sum-exp term more than this many nats below the largest one changes the sum by less than
 // e^-45 (3e-20) relative: 10^4 such terms stay below 1e-15 (as ParzenEstimator's other paths).
 constexpr double kCutoff = 45.0;
-constexpr int kInterleave = SharedWidthKernels::kInterleave;
+constexpr int kBatch = SharedWidthKernels::kBatch;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // exp(x) for x <= 0 to a relative error below 5e-16: exp(r) for |r| <= ln(2)/2 by its Taylor
@@ -83,24 +83,25 @@ inline void add_terms(V2d t, V2d& top, V2d& sum) {
 void add_terms_portable(const SharedWidthKernels& kn, const SampleGroup& group, double* top_out,
                         double* sum_out) {
   const int c = kn.n_centre_dims;
+  const size_t n = static_cast<size_t>(kn.n_kernels);
   const int n_tables = static_cast<int>(group.tables.size());
   V2d top[2] = {load2(top_out), load2(top_out + 2)};
   V2d sum[2] = {load2(sum_out), load2(sum_out + 2)};
   const V2d half_norm[2] = {load2(group.half_norm), load2(group.half_norm + 2)};
-  for (int k = 0; k < kn.n_kernels; k += kInterleave) {
-    const double* v = kn.centres.data() + static_cast<size_t>(k) * c;
-    const int* keys = kn.keys.data() + static_cast<size_t>(k) * n_tables;
-    V2d a[kInterleave][2];
+  for (int k = 0; k < kn.n_kernels; k += kBatch) {
+    const double* v = kn.centres.data() + k;
+    const int* keys = kn.keys.data() + k;
+    V2d a[kBatch][2];
 #pragma GCC unroll 4
-    for (int q = 0; q < kInterleave; ++q) {
+    for (int q = 0; q < kBatch; ++q) {
       const double constant = kn.constants[k + q];
       a[q][0] = constant - half_norm[0];
       a[q][1] = constant - half_norm[1];
     }
     for (int t = 0; t < n_tables; ++t) {
   #pragma GCC unroll 4
-    for (int q = 0; q < kInterleave; ++q) {
-        const double* entry = group.tables[t] + keys[kInterleave * t + q] * kPortableLanes;
+    for (int q = 0; q < kBatch; ++q) {
+        const double* entry = group.tables[t] + keys[static_cast<size_t>(t) * n + q] * kPortableLanes;
         a[q][0] += load2(entry);
         a[q][1] += load2(entry + 2);
       }
@@ -109,14 +110,14 @@ void add_terms_portable(const SharedWidthKernels& kn, const SampleGroup& group, 
       const V2d u0 = load2(group.u + s * kPortableLanes);
       const V2d u1 = load2(group.u + s * kPortableLanes + 2);
   #pragma GCC unroll 4
-    for (int q = 0; q < kInterleave; ++q) {
-        const double b = v[kInterleave * s + q];
+    for (int q = 0; q < kBatch; ++q) {
+        const double b = v[static_cast<size_t>(s) * n + q];
         a[q][0] += b * u0;
         a[q][1] += b * u1;
       }
     }
 #pragma GCC unroll 4
-    for (int q = 0; q < kInterleave; ++q) {
+    for (int q = 0; q < kBatch; ++q) {
       add_terms(a[q][0], top[0], sum[0]);
       add_terms(a[q][1], top[1], sum[1]);
     }
@@ -178,25 +179,26 @@ __attribute__((target("avx2,fma"))) void add_terms_avx2(const SharedWidthKernels
                                                         const SampleGroup& group, double* top_out,
                                                         double* sum_out) {
   const int c = kn.n_centre_dims;
+  const size_t n = static_cast<size_t>(kn.n_kernels);
   const int n_tables = static_cast<int>(group.tables.size());
   __m256d top[2] = {_mm256_loadu_pd(top_out), _mm256_loadu_pd(top_out + 4)};
   __m256d sum[2] = {_mm256_loadu_pd(sum_out), _mm256_loadu_pd(sum_out + 4)};
   const __m256d half_norm[2] = {_mm256_loadu_pd(group.half_norm),
                                 _mm256_loadu_pd(group.half_norm + 4)};
-  for (int k = 0; k < kn.n_kernels; k += kInterleave) {
-    const double* v = kn.centres.data() + static_cast<size_t>(k) * c;
-    const int* keys = kn.keys.data() + static_cast<size_t>(k) * n_tables;
-    __m256d a[kInterleave][2];
+  for (int k = 0; k < kn.n_kernels; k += kBatch) {
+    const double* v = kn.centres.data() + k;
+    const int* keys = kn.keys.data() + k;
+    __m256d a[kBatch][2];
 #pragma GCC unroll 4
-    for (int q = 0; q < kInterleave; ++q) {
+    for (int q = 0; q < kBatch; ++q) {
       const __m256d constant = _mm256_broadcast_sd(&kn.constants[k + q]);
       a[q][0] = _mm256_sub_pd(constant, half_norm[0]);
       a[q][1] = _mm256_sub_pd(constant, half_norm[1]);
     }
     for (int t = 0; t < n_tables; ++t) {
   #pragma GCC unroll 4
-    for (int q = 0; q < kInterleave; ++q) {
-        const double* entry = group.tables[t] + keys[kInterleave * t + q] * kAvxLanes;
+    for (int q = 0; q < kBatch; ++q) {
+        const double* entry = group.tables[t] + keys[static_cast<size_t>(t) * n + q] * kAvxLanes;
         a[q][0] = _mm256_add_pd(a[q][0], _mm256_loadu_pd(entry));
         a[q][1] = _mm256_add_pd(a[q][1], _mm256_loadu_pd(entry + 4));
       }
@@ -205,21 +207,21 @@ __attribute__((target("avx2,fma"))) void add_terms_avx2(const SharedWidthKernels
       const __m256d u0 = _mm256_loadu_pd(group.u + s * kAvxLanes);
       const __m256d u1 = _mm256_loadu_pd(group.u + s * kAvxLanes + 4);
   #pragma GCC unroll 4
-    for (int q = 0; q < kInterleave; ++q) {
-        const __m256d b = _mm256_broadcast_sd(v + kInterleave * s + q);
+    for (int q = 0; q < kBatch; ++q) {
+        const __m256d b = _mm256_broadcast_sd(v + static_cast<size_t>(s) * n + q);
         a[q][0] = _mm256_fmadd_pd(b, u0, a[q][0]);
         a[q][1] = _mm256_fmadd_pd(b, u1, a[q][1]);
       }
     }
-    alignas(32) double terms[kInterleave][2][4];
+    alignas(32) double terms[kBatch][2][4];
 #pragma GCC unroll 4
-    for (int q = 0; q < kInterleave; ++q) {
+    for (int q = 0; q < kBatch; ++q) {
       _mm256_store_pd(terms[q][0], a[q][0]);
       _mm256_store_pd(terms[q][1], a[q][1]);
     }
     for (int h = 0; h < 2; ++h) {
       __m256d tp = top[h], sm = sum[h];
-      for (int q = 0; q < kInterleave; ++q) {
+      for (int q = 0; q < kBatch; ++q) {
         add_terms_avx2(_mm256_load_pd(terms[q][h]), tp, sm);
       }
       top[h] = tp;
