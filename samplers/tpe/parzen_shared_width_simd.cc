@@ -89,8 +89,7 @@ void add_terms_portable(const SharedWidthKernels& kn, const SampleGroup& group, 
   V2d sum[2] = {load2(sum_out), load2(sum_out + 2)};
   const V2d half_norm[2] = {load2(group.half_norm), load2(group.half_norm + 2)};
   for (int k = 0; k < kn.n_kernels; k += kBatch) {
-    const double* v = kn.centres.data() + k;
-    const int* keys = kn.keys.data() + k;
+
     V2d a[kBatch][2];
 #pragma GCC unroll 4
     for (int q = 0; q < kBatch; ++q) {
@@ -101,7 +100,8 @@ void add_terms_portable(const SharedWidthKernels& kn, const SampleGroup& group, 
     for (int t = 0; t < n_tables; ++t) {
   #pragma GCC unroll 4
     for (int q = 0; q < kBatch; ++q) {
-        const double* entry = group.tables[t] + keys[static_cast<size_t>(t) * n + q] * kPortableLanes;
+        const int key = kn.keys[static_cast<size_t>(t) * n + k + q];
+        const double* entry = group.tables[t] + static_cast<size_t>(key) * kPortableLanes;
         a[q][0] += load2(entry);
         a[q][1] += load2(entry + 2);
       }
@@ -111,7 +111,7 @@ void add_terms_portable(const SharedWidthKernels& kn, const SampleGroup& group, 
       const V2d u1 = load2(group.u + s * kPortableLanes + 2);
   #pragma GCC unroll 4
     for (int q = 0; q < kBatch; ++q) {
-        const double b = v[static_cast<size_t>(s) * n + q];
+        const double b = kn.centres[static_cast<size_t>(s) * n + k + q];
         a[q][0] += b * u0;
         a[q][1] += b * u1;
       }
@@ -155,8 +155,8 @@ __attribute__((target("avx2,fma"))) inline __m256d exp_avx2(__m256d x) {
   const __m256d high =
       _mm256_fmadd_pd(_mm256_set1_pd(1.0 / 479001600), r4, _mm256_fmadd_pd(q5, r2, q4));
   const __m256d poly = _mm256_fmadd_pd(high, r8, low);
-  const __m256i scale_bits =
-      _mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(rounded), _mm256_set1_epi64x(1023)), 52);
+  const __m256i biased = _mm256_add_epi64(_mm256_castpd_si256(rounded), _mm256_set1_epi64x(1023));
+  const __m256i scale_bits = _mm256_slli_epi64(biased, 52);  // 2^k
   return _mm256_mul_pd(poly, _mm256_castsi256_pd(scale_bits));
 }
 
@@ -186,8 +186,7 @@ __attribute__((target("avx2,fma"))) void add_terms_avx2(const SharedWidthKernels
   const __m256d half_norm[2] = {_mm256_loadu_pd(group.half_norm),
                                 _mm256_loadu_pd(group.half_norm + 4)};
   for (int k = 0; k < kn.n_kernels; k += kBatch) {
-    const double* v = kn.centres.data() + k;
-    const int* keys = kn.keys.data() + k;
+
     __m256d a[kBatch][2];
 #pragma GCC unroll 4
     for (int q = 0; q < kBatch; ++q) {
@@ -198,7 +197,8 @@ __attribute__((target("avx2,fma"))) void add_terms_avx2(const SharedWidthKernels
     for (int t = 0; t < n_tables; ++t) {
   #pragma GCC unroll 4
     for (int q = 0; q < kBatch; ++q) {
-        const double* entry = group.tables[t] + keys[static_cast<size_t>(t) * n + q] * kAvxLanes;
+        const int key = kn.keys[static_cast<size_t>(t) * n + k + q];
+        const double* entry = group.tables[t] + static_cast<size_t>(key) * kAvxLanes;
         a[q][0] = _mm256_add_pd(a[q][0], _mm256_loadu_pd(entry));
         a[q][1] = _mm256_add_pd(a[q][1], _mm256_loadu_pd(entry + 4));
       }
@@ -208,7 +208,7 @@ __attribute__((target("avx2,fma"))) void add_terms_avx2(const SharedWidthKernels
       const __m256d u1 = _mm256_loadu_pd(group.u + s * kAvxLanes + 4);
   #pragma GCC unroll 4
     for (int q = 0; q < kBatch; ++q) {
-        const __m256d b = _mm256_broadcast_sd(v + static_cast<size_t>(s) * n + q);
+        const __m256d b = _mm256_broadcast_sd(&kn.centres[static_cast<size_t>(s) * n + k + q]);
         a[q][0] = _mm256_fmadd_pd(b, u0, a[q][0]);
         a[q][1] = _mm256_fmadd_pd(b, u1, a[q][1]);
       }

@@ -120,8 +120,9 @@ Eigen::MatrixXd samples(std::mt19937_64& rng, const ParzenEstimator& pe,
     for (size_t j = 0; j < dims.size(); ++j) {
       const ParzenDimension& dim = dims[j];
       if (dim.kind == DimensionKind::kDiscrete) {
-        s(i, j) = dim.low + dim.step * (0.5 + std::min(std::floor((s(i, j) - dim.low) / dim.step),
-                                                       std::round((dim.high - dim.low) / dim.step) - 1));
+        const double last = std::round((dim.high - dim.low) / dim.step) - 1;
+        const double cell = std::min(std::floor((s(i, j) - dim.low) / dim.step), last);
+        s(i, j) = dim.low + dim.step * (0.5 + cell);
       }
     }
   }
