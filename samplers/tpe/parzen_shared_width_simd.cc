@@ -64,20 +64,24 @@ V2d exp_portable(V2d x) {
   return poly * (V2d)scale_bits;
 }
 
-// One vector of terms into its lanes' log-sum-exp (top, sum).
-inline void add_terms(V2d t, V2d& top, V2d& sum) {
-  V2d x = t - top;
-  const V2i up = x > 0.0;
+// Four vectors of terms (kBatch kernels) into their lanes' log-sum-exp (top, sum): the maximum
+// moves first, once for the four, then each term within kCutoff of it adds its exponential.
+inline void add_terms(const V2d* t, V2d& top, V2d& sum) {
+  const V2d m01 = t[0] > t[1] ? t[0] : t[1], m23 = t[2] > t[3] ? t[2] : t[3];
+  const V2d m = m01 > m23 ? m01 : m23;
+  const V2i up = m > top;
   if (up[0] | up[1]) {
-    const V2d new_top = up ? t : top;
+    const V2d new_top = up ? m : top;
     // An empty lane (top = -inf) has sum 0, whatever the scale.
     const V2i empty = top == -kInf;
     sum = empty ? V2d{0.0, 0.0} : sum * exp_portable(top - new_top);
     top = new_top;
-    x = t - top;
   }
-  const V2i kept = x >= -kCutoff;
-  if (kept[0] | kept[1]) sum += (V2d)((V2i)exp_portable(x) & kept);
+  for (int q = 0; q < kBatch; ++q) {
+    const V2d x = t[q] - top;
+    const V2i kept = x >= -kCutoff;
+    if (kept[0] | kept[1]) sum += (V2d)((V2i)exp_portable(x) & kept);
+  }
 }
 
 void add_terms_portable(const SharedWidthKernels& kn, const SampleGroup& group, double* top_out,
@@ -89,38 +93,34 @@ void add_terms_portable(const SharedWidthKernels& kn, const SampleGroup& group, 
   V2d sum[2] = {load2(sum_out), load2(sum_out + 2)};
   const V2d half_norm[2] = {load2(group.half_norm), load2(group.half_norm + 2)};
   for (int k = 0; k < kn.n_kernels; k += kBatch) {
-
-    V2d a[kBatch][2];
+    V2d a[2][kBatch];  // [lane vector][kernel]
 #pragma GCC unroll 4
     for (int q = 0; q < kBatch; ++q) {
       const double constant = kn.constants[k + q];
-      a[q][0] = constant - half_norm[0];
-      a[q][1] = constant - half_norm[1];
+      a[0][q] = constant - half_norm[0];
+      a[1][q] = constant - half_norm[1];
     }
     for (int t = 0; t < n_tables; ++t) {
-  #pragma GCC unroll 4
-    for (int q = 0; q < kBatch; ++q) {
+#pragma GCC unroll 4
+      for (int q = 0; q < kBatch; ++q) {
         const int key = kn.keys[static_cast<size_t>(t) * n + k + q];
         const double* entry = group.tables[t] + static_cast<size_t>(key) * kPortableLanes;
-        a[q][0] += load2(entry);
-        a[q][1] += load2(entry + 2);
+        a[0][q] += load2(entry);
+        a[1][q] += load2(entry + 2);
       }
     }
     for (int s = 0; s < c; ++s) {
       const V2d u0 = load2(group.u + s * kPortableLanes);
       const V2d u1 = load2(group.u + s * kPortableLanes + 2);
-  #pragma GCC unroll 4
-    for (int q = 0; q < kBatch; ++q) {
+#pragma GCC unroll 4
+      for (int q = 0; q < kBatch; ++q) {
         const double b = kn.centres[static_cast<size_t>(s) * n + k + q];
-        a[q][0] += b * u0;
-        a[q][1] += b * u1;
+        a[0][q] += b * u0;
+        a[1][q] += b * u1;
       }
     }
-#pragma GCC unroll 4
-    for (int q = 0; q < kBatch; ++q) {
-      add_terms(a[q][0], top[0], sum[0]);
-      add_terms(a[q][1], top[1], sum[1]);
-    }
+    add_terms(a[0], top[0], sum[0]);
+    add_terms(a[1], top[1], sum[1]);
   }
   for (int h = 0; h < 2; ++h) {
     store2(top_out + 2 * h, top[h]);
@@ -138,8 +138,9 @@ __attribute__((target("avx2,fma"))) inline __m256d linear_avx2(__m256d r, double
   return _mm256_fmadd_pd(r, _mm256_set1_pd(c1), _mm256_set1_pd(c0));
 }
 
-__attribute__((target("avx2,fma"))) inline __m256d exp_avx2(__m256d x) {
-  x = _mm256_max_pd(x, _mm256_set1_pd(-700.0));
+// exp(x) for x <= 0 as exp_portable; `x` below -700 gives garbage, for callers that mask
+// those lanes out (or clamp first).
+__attribute__((target("avx2,fma"))) inline __m256d exp_avx2_unclamped(__m256d x) {
   const __m256d round = _mm256_set1_pd(kRound);
   const __m256d rounded = _mm256_fmadd_pd(x, _mm256_set1_pd(kLog2e), round);
   const __m256d k = _mm256_sub_pd(rounded, round);
@@ -151,28 +152,37 @@ __attribute__((target("avx2,fma"))) inline __m256d exp_avx2(__m256d x) {
                 q3 = linear_avx2(r, 1.0 / 720, 1.0 / 5040),
                 q4 = linear_avx2(r, 1.0 / 40320, 1.0 / 362880),
                 q5 = linear_avx2(r, 1.0 / 3628800, 1.0 / 39916800);
-  const __m256d low = _mm256_fmadd_pd(_mm256_fmadd_pd(q3, r2, q2), r4, _mm256_fmadd_pd(q1, r2, q0));
+  const __m256d low =
+      _mm256_fmadd_pd(_mm256_fmadd_pd(q3, r2, q2), r4, _mm256_fmadd_pd(q1, r2, q0));
   const __m256d high =
       _mm256_fmadd_pd(_mm256_set1_pd(1.0 / 479001600), r4, _mm256_fmadd_pd(q5, r2, q4));
   const __m256d poly = _mm256_fmadd_pd(high, r8, low);
-  const __m256i biased = _mm256_add_epi64(_mm256_castpd_si256(rounded), _mm256_set1_epi64x(1023));
+  const __m256i biased =
+      _mm256_add_epi64(_mm256_castpd_si256(rounded), _mm256_set1_epi64x(1023));
   const __m256i scale_bits = _mm256_slli_epi64(biased, 52);  // 2^k
   return _mm256_mul_pd(poly, _mm256_castsi256_pd(scale_bits));
 }
 
-__attribute__((target("avx2,fma"))) inline void add_terms_avx2(__m256d t, __m256d& top,
+// As add_terms. The kept terms' exponentials skip the clamp: a lane below -kCutoff (or -inf,
+// or NaN from an empty lane) is masked out whatever its garbage.
+__attribute__((target("avx2,fma"))) inline void add_terms_avx2(const __m256d* t, __m256d& top,
                                                                __m256d& sum) {
-  __m256d x = _mm256_sub_pd(t, top);
-  const __m256d up = _mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_GT_OQ);
+  const __m256d m = _mm256_max_pd(_mm256_max_pd(t[0], t[1]), _mm256_max_pd(t[2], t[3]));
+  const __m256d up = _mm256_cmp_pd(m, top, _CMP_GT_OQ);
   if (_mm256_movemask_pd(up) != 0) {
-    const __m256d new_top = _mm256_blendv_pd(top, t, up);
+    const __m256d new_top = _mm256_blendv_pd(top, m, up);
     const __m256d empty = _mm256_cmp_pd(top, _mm256_set1_pd(-kInf), _CMP_EQ_OQ);
-    sum = _mm256_andnot_pd(empty, _mm256_mul_pd(sum, exp_avx2(_mm256_sub_pd(top, new_top))));
+    const __m256d shift = _mm256_max_pd(_mm256_sub_pd(top, new_top), _mm256_set1_pd(-700.0));
+    sum = _mm256_andnot_pd(empty, _mm256_mul_pd(sum, exp_avx2_unclamped(shift)));
     top = new_top;
-    x = _mm256_sub_pd(t, top);
   }
-  const __m256d kept = _mm256_cmp_pd(x, _mm256_set1_pd(-kCutoff), _CMP_GE_OQ);
-  sum = _mm256_add_pd(sum, _mm256_and_pd(kept, exp_avx2(x)));
+  const __m256d cutoff = _mm256_set1_pd(-kCutoff);
+#pragma GCC unroll 4
+  for (int q = 0; q < kBatch; ++q) {
+    const __m256d x = _mm256_sub_pd(t[q], top);
+    const __m256d kept = _mm256_cmp_pd(x, cutoff, _CMP_GE_OQ);
+    sum = _mm256_add_pd(sum, _mm256_and_pd(kept, exp_avx2_unclamped(x)));
+  }
 }
 
 __attribute__((target("avx2,fma"))) void add_terms_avx2(const SharedWidthKernels& kn,
@@ -186,47 +196,34 @@ __attribute__((target("avx2,fma"))) void add_terms_avx2(const SharedWidthKernels
   const __m256d half_norm[2] = {_mm256_loadu_pd(group.half_norm),
                                 _mm256_loadu_pd(group.half_norm + 4)};
   for (int k = 0; k < kn.n_kernels; k += kBatch) {
-
-    __m256d a[kBatch][2];
+    __m256d a[2][kBatch];  // [lane vector][kernel]
 #pragma GCC unroll 4
     for (int q = 0; q < kBatch; ++q) {
       const __m256d constant = _mm256_broadcast_sd(&kn.constants[k + q]);
-      a[q][0] = _mm256_sub_pd(constant, half_norm[0]);
-      a[q][1] = _mm256_sub_pd(constant, half_norm[1]);
+      a[0][q] = _mm256_sub_pd(constant, half_norm[0]);
+      a[1][q] = _mm256_sub_pd(constant, half_norm[1]);
     }
     for (int t = 0; t < n_tables; ++t) {
-  #pragma GCC unroll 4
-    for (int q = 0; q < kBatch; ++q) {
+#pragma GCC unroll 4
+      for (int q = 0; q < kBatch; ++q) {
         const int key = kn.keys[static_cast<size_t>(t) * n + k + q];
         const double* entry = group.tables[t] + static_cast<size_t>(key) * kAvxLanes;
-        a[q][0] = _mm256_add_pd(a[q][0], _mm256_loadu_pd(entry));
-        a[q][1] = _mm256_add_pd(a[q][1], _mm256_loadu_pd(entry + 4));
+        a[0][q] = _mm256_add_pd(a[0][q], _mm256_loadu_pd(entry));
+        a[1][q] = _mm256_add_pd(a[1][q], _mm256_loadu_pd(entry + 4));
       }
     }
     for (int s = 0; s < c; ++s) {
       const __m256d u0 = _mm256_loadu_pd(group.u + s * kAvxLanes);
       const __m256d u1 = _mm256_loadu_pd(group.u + s * kAvxLanes + 4);
-  #pragma GCC unroll 4
-    for (int q = 0; q < kBatch; ++q) {
-        const __m256d b = _mm256_broadcast_sd(&kn.centres[static_cast<size_t>(s) * n + k + q]);
-        a[q][0] = _mm256_fmadd_pd(b, u0, a[q][0]);
-        a[q][1] = _mm256_fmadd_pd(b, u1, a[q][1]);
-      }
-    }
-    alignas(32) double terms[kBatch][2][4];
 #pragma GCC unroll 4
-    for (int q = 0; q < kBatch; ++q) {
-      _mm256_store_pd(terms[q][0], a[q][0]);
-      _mm256_store_pd(terms[q][1], a[q][1]);
-    }
-    for (int h = 0; h < 2; ++h) {
-      __m256d tp = top[h], sm = sum[h];
       for (int q = 0; q < kBatch; ++q) {
-        add_terms_avx2(_mm256_load_pd(terms[q][h]), tp, sm);
+        const __m256d b = _mm256_broadcast_sd(&kn.centres[static_cast<size_t>(s) * n + k + q]);
+        a[0][q] = _mm256_fmadd_pd(b, u0, a[0][q]);
+        a[1][q] = _mm256_fmadd_pd(b, u1, a[1][q]);
       }
-      top[h] = tp;
-      sum[h] = sm;
     }
+    add_terms_avx2(a[0], top[0], sum[0]);
+    add_terms_avx2(a[1], top[1], sum[1]);
   }
   for (int h = 0; h < 2; ++h) {
     _mm256_storeu_pd(top_out + 4 * h, top[h]);
