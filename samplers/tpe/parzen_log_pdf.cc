@@ -1,6 +1,7 @@
 // ParzenEstimator's log densities (construction is in parzen_estimator.cc): one numerical
 // dimension through the window over kernels sorted by centre, one categorical dimension by
-// choice, and the general case as a streaming log-sum-exp over blocks of kernels.
+// choice, and the general case as a streaming log-sum-exp over blocks of kernels. Multivariate
+// estimators of shared widths take the SIMD fast path (parzen_shared_width.cc).
 #include <algorithm>
 #include <array>
 #include <cmath>

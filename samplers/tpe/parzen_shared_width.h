@@ -3,9 +3,10 @@
 //   constant_k - |u|^2 / 2 + u.v_k + sum over tables of table[key_k]
 // with u = (x - centre) / sigma and v_k = (mu_k - centre) / sigma per continuous dimension, and
 // the discrete and categorical dimensions' factors looked up in per-sample tables by the
-// kernel's cell or choice. Samples go in SIMD lanes (kLanes of them per group), so that a
-// kernel's table entries for the whole group are one load and each sample's running maximum
-// and sum of its log-sum-exp stay in their lanes.
+// kernel's cell or choice. Samples go in SIMD lanes (log_pdf_lanes of them per group), so that
+// a kernel's table entries for the whole group are one load and each sample's running maximum
+// and sum of its log-sum-exp stay in their lanes. The exact error bound of |u|^2 + |v|^2 - 2 u.v
+// is init_shared_widths' (parzen_shared_width.cc), which leaves other cases to the general path.
 //
 // Two implementations of the loop: AVX2 with FMA (chosen at run time when the CPU has both) and
 // portable SSE2. They round differently (FMA), so log_pdf's last bits depend on the CPU: results
