@@ -83,7 +83,7 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
     }
   }
   init_window(std::move(by_centre));
-  init_shared_widths();
+  init_shared_widths(observations);
 }
 
 std::vector<double> ParzenEstimator::multivariate_widths(
@@ -135,36 +135,6 @@ std::vector<double> ParzenEstimator::common_widths() const {
     if (dimensions_[j].kind != DimensionKind::kCategorical) widths[j] = sigmas_[j](0);
   }
   return widths;
-}
-
-void ParzenEstimator::init_shared_widths() {
-  if (!options_.multivariate) return;
-  const int n_observations = n_kernels() - (use_prior_ ? 1 : 0);
-  std::vector<int> dims;
-  // |u|^2 + |v|^2 - 2 u.v loses up to 2.2e-16 (|u|^2 + |v|^2) to rounding, at most
-  // 2.2e-16 * sum over dimensions of (range / sigma)^2 / 2 with centred coordinates: kept
-  // below 1e-12.
-  double worst = 0.0;
-  for (int j = 0; j < n_dimensions(); ++j) {
-    if (dimensions_[j].kind != DimensionKind::kContinuous) continue;
-    const Eigen::ArrayXd& sigmas = sigmas_[j];
-    if (n_observations == 0 || (sigmas.head(n_observations) != common_sigmas_[j]).any()) return;
-    const double span = (dimensions_[j].high - dimensions_[j].low) / common_sigmas_[j];
-    worst += 0.5 * span * span;
-    dims.push_back(j);
-  }
-  if (dims.size() < 2 || worst > 4500.0) return;
-  shared_dims_ = std::move(dims);
-  const int c = static_cast<int>(shared_dims_.size());
-  shared_centres_.setZero(n_kernels(), c);
-  for (int s = 0; s < c; ++s) {
-    const int j = shared_dims_[s];
-    const double centre = 0.5 * (dimensions_[j].low + dimensions_[j].high);
-    shared_centres_.col(s).head(n_observations) =
-        ((mus_[j].head(n_observations) - centre) / common_sigmas_[j]).matrix();
-  }
-  shared_log_constants_ =
-      log_constant_ - 0.5 * shared_centres_.rowwise().squaredNorm().array();
 }
 
 void ParzenEstimator::init_window(std::vector<int> by_centre) {

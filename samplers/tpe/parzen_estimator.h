@@ -18,6 +18,7 @@
 
 #include <Eigen/Core>
 
+#include "samplers/tpe/parzen_shared_width.h"
 #include "samplers/tpe/truncated_normal.h"
 
 namespace hpo::tpe {
@@ -116,8 +117,11 @@ class ParzenEstimator {
   // out(i) = log density of row i of `samples` (n x d; discrete values on their grid points,
   // categorical values choice indices). Discrete dimensions contribute probability masses.
   // Kernels whose term is more than 45 nats below the largest may be left out of the sum
-  // (relative effect below 1e-15).
+  // (relative effect below 1e-15). Multivariate estimators take the fastest SIMD path of this
+  // CPU (parzen_shared_width.h): the last bits may differ between machines.
   void log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const;
+  // The same through the given SIMD path, for tests. REQUIRES: log_pdf_path_available(path).
+  void log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out, LogPdfPath path) const;
 
   // An upper bound on |log_pdf - the log density with masses at the estimator's own widths|:
   // 0 unless `masses` came at other widths. d log(mass)/d log(width) lies in [-1, 0] for a
@@ -134,6 +138,8 @@ class ParzenEstimator {
   const Eigen::ArrayXd& sigmas(int dimension) const { return sigmas_[dimension]; }
   // Categorical dimension: row c holds every kernel's probability of choice c.
   Eigen::ArrayXXd categorical_probabilities(int dimension) const;
+  // Whether log_pdf scores kernels through the multivariate fast path (parzen_shared_width.h).
+  bool uses_shared_widths() const { return use_shared_; }
 
  private:
   using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -147,11 +153,22 @@ class ParzenEstimator {
   // Per dimension the first kernel's width (the observation kernels' in multivariate mode).
   std::vector<double> common_widths() const;
   void init_window(std::vector<int> by_centre);
-  void init_shared_widths();
+  // Fills shared_ when the fast path applies (multivariate widths; see shared_).
+  void init_shared_widths(const Eigen::MatrixXd& observations);
   // log_pdf of one numerical dimension through the window (see window_order_).
   void log_pdf_windowed(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const;
   // log_pdf of one categorical dimension: one sum per choice, shared by the samples.
   void log_pdf_one_categorical(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const;
+  // log_pdf through shared_ (parzen_shared_width.cc).
+  void log_pdf_shared_widths(const Eigen::MatrixXd& samples, Eigen::VectorXd& out,
+                             LogPdfPath path) const;
+  // Kernel k's term of the log-sum-exp at row i of `samples`, computed plainly (every cell mass
+  // by log_gauss_mass): the fast path's kernels outside shared_'s layout.
+  double kernel_term(int k, const Eigen::MatrixXd& samples, Eigen::Index i) const;
+  // out[r * stride] = the factor at row i of `samples` of the kernels of class r of dimension q
+  // of `table` (by_offset: cell masses of the common width, for a discrete one).
+  void gathered_factors(const GatheredTable& table, int q, const Eigen::MatrixXd& samples,
+                        Eigen::Index i, CellMassTable* by_offset, double* out, int stride) const;
 
   std::vector<ParzenDimension> dimensions_;
   ParzenEstimatorOptions options_;
@@ -192,13 +209,13 @@ class ParzenEstimator {
   Eigen::ArrayXd window_log_constants_;
   std::vector<int> wide_kernels_;
 
-  // Several continuous dimensions whose observation kernels share one width each (multivariate
-  // TPE): with u = (x - centre) / sigma and v = (mu - centre) / sigma per dimension, the sum of
-  // squared distances is |u|^2 + |v|^2 - 2 u.v, so the cross terms of all samples and kernels
-  // are one matrix product. Empty otherwise.
-  std::vector<int> shared_dims_;           // the continuous dimensions
-  Eigen::MatrixXd shared_centres_;         // n_kernels x shared_dims_: v (the prior's row is 0)
-  Eigen::ArrayXd shared_log_constants_;    // log_constant_ - |v|^2 / 2 (the prior's unused)
+  // Multivariate TPE: the observation kernels share one width per continuous dimension, so with
+  // u = (x - centre) / sigma and v = (mu - centre) / sigma per dimension the sum of squared
+  // distances is |u|^2 + |v|^2 - 2 u.v, and each discrete or categorical factor depends on the
+  // kernel's cell or choice only: log_pdf scores such kernels in SIMD lanes of samples
+  // (parzen_shared_width.h). use_shared_ is false when that does not apply.
+  bool use_shared_ = false;
+  SharedWidthKernels shared_;
   double window_sigma_cap_ = 0.0;
   double window_bound_ = 0.0;        // max over narrow kernels of a term's upper bound at z = 0
 };

@@ -1,6 +1,7 @@
 // ParzenEstimator's log densities (construction is in parzen_estimator.cc): one numerical
 // dimension through the window over kernels sorted by centre, one categorical dimension by
-// choice, and the general case as a streaming log-sum-exp over blocks of kernels.
+// choice, and the general case as a streaming log-sum-exp over blocks of kernels. Multivariate
+// estimators of shared widths take the SIMD fast path (parzen_shared_width.cc).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -163,6 +164,11 @@ void ParzenEstimator::log_pdf_one_categorical(const Eigen::MatrixXd& samples,
 }
 
 void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const {
+  log_pdf(samples, out, best_log_pdf_path());
+}
+
+void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out,
+                              LogPdfPath path) const {
   if (!window_order_.empty()) {
     log_pdf_windowed(samples, out);
     return;
@@ -170,6 +176,10 @@ void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& o
   const int d = n_dimensions();
   if (d == 1 && dimensions_[0].kind == DimensionKind::kCategorical) {
     log_pdf_one_categorical(samples, out);
+    return;
+  }
+  if (use_shared_) {
+    log_pdf_shared_widths(samples, out, path);
     return;
   }
   const int n = static_cast<int>(samples.rows());
@@ -209,23 +219,6 @@ void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& o
       if (cell >= 0) sample_rows[i * d + j] = rows[j].data() + width * row_of_cell[cell];
     }
   }
-  // Shared widths: the samples in the kernels' centred, scaled coordinates (c x n), and per
-  // sample |u|^2 / 2.
-  const bool shared = !shared_dims_.empty();
-  const int c = static_cast<int>(shared_dims_.size());
-  const int prior = use_prior_ ? n_kernels - 1 : -1;
-  Eigen::MatrixXd u(c, n);
-  Eigen::ArrayXd half_norm_u;
-  Eigen::MatrixXd cross;  // a block's u.v, kernels x samples
-  if (shared) {
-    for (int s = 0; s < c; ++s) {
-      const int j = shared_dims_[s];
-      const double centre = 0.5 * (dimensions_[j].low + dimensions_[j].high);
-      u.row(s) = (samples.col(j).transpose().array() - centre) / common_sigmas_[j];
-    }
-    half_norm_u = 0.5 * u.colwise().squaredNorm().transpose().array();
-    cross.resize(std::min(kKernelBlock, n_kernels), n);
-  }
   // A streaming log-sum-exp per sample over blocks of kernels: running max and scaled sum.
   std::vector<double> top(n, -std::numeric_limits<double>::infinity());
   std::vector<double> scaled_sum(n, 0.0);
@@ -234,29 +227,13 @@ void ParzenEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& o
   for (int start = 0; start < n_kernels; start += kKernelBlock) {
     const int len = std::min(kKernelBlock, n_kernels - start);
     auto t = block_terms.head(len);
-    if (shared) cross.topRows(len).noalias() = shared_centres_.middleRows(start, len) * u;
     for (int i = 0; i < n; ++i) {
-      if (shared) {
-        t = shared_log_constants_.segment(start, len) - half_norm_u(i) +
-            cross.col(i).head(len).array();
-        if (prior >= start && prior < start + len) {
-          // The prior has its own width: its exact continuous terms.
-          double term = log_constant_(prior);
-          for (int j : shared_dims_) {
-            const double z = (samples(i, j) - mus_[j](prior)) * inv_sigmas_[j](prior);
-            term -= 0.5 * z * z;
-          }
-          t(prior - start) = term;
-        }
-      } else {
-        t = log_constant_.segment(start, len);
-      }
+      t = log_constant_.segment(start, len);
       for (int j = 0; j < d; ++j) {
         const ParzenDimension& dim = dimensions_[j];
         const double x = samples(i, j);
         switch (dim.kind) {
           case DimensionKind::kContinuous:
-            if (shared) break;  // done above
             t -= 0.5 * ((x - mus_[j].segment(start, len)) * inv_sigmas_[j].segment(start, len))
                            .square();
             break;
