@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 
+#include "samplers/tpe/exp_lanes.h"
 #include "samplers/tpe/parzen_shared_width.h"
 
 #if defined(__x86_64__)
@@ -26,18 +27,15 @@ constexpr double kCutoff = 45.0;
 constexpr int kBatch = SharedWidthKernels::kBatch;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// exp(x) for x <= 0 to a relative error below 5e-16: exp(r) for |r| <= ln(2)/2 by its Taylor
-// polynomial to r^12 (remainder below 2e-16) in Estrin's scheme, times 2^k built from k's bits.
-// Arguments below -700 count as -700. (The same as parzen_log_pdf.cc's exp_nonpositive.)
-constexpr double kLog2e = 1.4426950408889634;
-constexpr double kLn2Hi = 6.93147180369123816490e-01;  // ln 2 in two parts: k * kLn2Hi is
-constexpr double kLn2Lo = 1.90821492927058770002e-10;  // exact for |k| < 2^11
-constexpr double kRound = 6755399441055744.0;  // 1.5 * 2^52: adding it rounds to an integer
+using lanes::kLn2Hi;
+using lanes::kLn2Lo;
+using lanes::kLog2e;
+using lanes::kRound;
 
 // ---- Portable: SSE2 through GCC vector extensions, four lanes as two vectors of two.
 
-using V2d = double __attribute__((vector_size(16)));
-using V2i = long long __attribute__((vector_size(16)));
+using lanes::V2d;
+using lanes::V2i;
 constexpr int kPortableLanes = 4;
 
 V2d load2(const double* p) {
@@ -48,21 +46,8 @@ V2d load2(const double* p) {
 
 void store2(double* p, V2d v) { std::memcpy(p, &v, sizeof(v)); }
 
-V2d exp_portable(V2d x) {
-  const V2d floor = {-700.0, -700.0};
-  x = x < floor ? floor : x;
-  const V2d rounded = x * kLog2e + kRound;
-  const V2d k = rounded - kRound;
-  const V2d r = (x - k * kLn2Hi) - k * kLn2Lo;
-  const V2d r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-  const V2d q0 = 1.0 + r, q1 = 1.0 / 2 + r * (1.0 / 6), q2 = 1.0 / 24 + r * (1.0 / 120),
-            q3 = 1.0 / 720 + r * (1.0 / 5040), q4 = 1.0 / 40320 + r * (1.0 / 362880),
-            q5 = 1.0 / 3628800 + r * (1.0 / 39916800);
-  const V2d poly =
-      ((q0 + q1 * r2) + (q2 + q3 * r2) * r4) + ((q4 + q5 * r2) + (1.0 / 479001600) * r4) * r8;
-  const V2i scale_bits = ((V2i)rounded + 1023) << 52;
-  return poly * (V2d)scale_bits;
-}
+// exp(x) for x <= 0 to a relative error below 5e-16 (exp_lanes.h).
+constexpr auto exp_portable = lanes::exp_nonpositive;
 
 // Four vectors of terms (kBatch kernels) into their lanes' log-sum-exp (top, sum): the maximum
 // moves first, once for the four, then each term within kCutoff of it adds its exponential.
