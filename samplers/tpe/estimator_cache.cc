@@ -20,7 +20,8 @@ bool same_bits(const M& a, const M& b) {
 
 std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
     const std::vector<ParzenDimension>& dimensions, Eigen::MatrixXd observations,
-    Eigen::VectorXd weights, const ParzenEstimatorOptions& options, const KernelMasses* masses) {
+    Eigen::VectorXd weights, const ParzenEstimatorOptions& options,
+    const MassesFor& masses) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (const Entry& e : entries_) {
@@ -32,8 +33,10 @@ std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
     }
   }
   // Built outside the lock: other workers keep using the cache meanwhile.
+  const std::optional<KernelMasses> kernel_masses = masses ? masses(observations) : std::nullopt;
   auto estimator =
-      std::make_shared<const ParzenEstimator>(dimensions, observations, weights, options, masses);
+      std::make_shared<const ParzenEstimator>(dimensions, observations, weights, options,
+                                              kernel_masses ? &*kernel_masses : nullptr);
   std::lock_guard<std::mutex> lock(mutex_);
   if (entries_.size() >= kMaxEntries) entries_.erase(entries_.begin());
   entries_.push_back(
@@ -45,7 +48,7 @@ std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
     uint64_t key, const std::vector<ParzenDimension>& dimensions,
     const Eigen::MatrixXd& observations, const std::function<Eigen::VectorXd(int)>& weights,
     const ParzenEstimatorOptions& options,
-    const std::function<std::optional<KernelMasses>()>& masses) {
+    const MassesFor& masses) {
   // Least recently used last out: a growing study's "below" estimator often outlives several
   // "above" ones.
   auto find = [&]() -> std::shared_ptr<const ParzenEstimator> {
@@ -64,7 +67,7 @@ std::shared_ptr<const ParzenEstimator> EstimatorCache::get(
       return cached;
     }
   }
-  const std::optional<KernelMasses> kernel_masses = masses ? masses() : std::nullopt;
+  const std::optional<KernelMasses> kernel_masses = masses ? masses(observations) : std::nullopt;
   auto estimator = std::make_shared<const ParzenEstimator>(
       dimensions, observations, weights(static_cast<int>(observations.rows())), options,
       kernel_masses ? &*kernel_masses : nullptr);

@@ -19,28 +19,30 @@ namespace hpo::tpe {
 // Thread-safe. Estimators are immutable, so several workers may share one.
 class EstimatorCache {
  public:
-  // The estimator ParzenEstimator(dimensions, observations, weights, options, masses) would
-  // build: a cached one when an entry has bitwise the same dimensions, observations, weights and
-  // options, else a new one, which replaces the oldest entry (keeping `observations` and
-  // `weights`: moved in, they are not copied). A cached estimator may carry other precomputed
-  // masses than `masses`: its log_pdf_error_bound says how far off its densities may be.
-  std::shared_ptr<const ParzenEstimator> get(const std::vector<ParzenDimension>& dimensions,
-                                             Eigen::MatrixXd observations, Eigen::VectorXd weights,
-                                             const ParzenEstimatorOptions& options,
-                                             const KernelMasses* masses = nullptr);
+  // Precomputed truncation masses for an estimator of `observations`, or none.
+  using MassesFor = std::function<std::optional<KernelMasses>(const Eigen::MatrixXd& observations)>;
+
+  // The estimator ParzenEstimator(dimensions, observations, weights, options) would build: a
+  // cached one when an entry has bitwise the same inputs, else a new one, which replaces the
+  // oldest entry (keeping `observations` and `weights`: moved in, they are not copied).
+  // `masses` as for the keyed get below.
+  std::shared_ptr<const ParzenEstimator> get(
+      const std::vector<ParzenDimension>& dimensions, Eigen::MatrixXd observations,
+      Eigen::VectorXd weights, const ParzenEstimatorOptions& options,
+      const MassesFor& masses = {});
 
   // The estimator ParzenEstimator(dimensions, observations, weights(observations.rows()),
   // options) would build, where `key` stands for (observations, weights): it must change
   // whenever they may (JointSplit's ids). A cached one when an entry has the same key,
   // dimensions and options, else a new one (nothing is copied: the caller keeps the matrix).
-  // `masses`, if set, is called on a miss only, for the constructor's precomputed masses (none
-  // when it returns nothing); a cached estimator's log_pdf_error_bound says how far off its
-  // densities may be.
+  // `masses`, if set, is called with the observations on a miss only, for the constructor's
+  // precomputed masses (none when it returns nothing); a cached estimator's
+  // log_pdf_error_bound says how far off its densities may be.
   std::shared_ptr<const ParzenEstimator> get(
       uint64_t key, const std::vector<ParzenDimension>& dimensions,
       const Eigen::MatrixXd& observations, const std::function<Eigen::VectorXd(int)>& weights,
       const ParzenEstimatorOptions& options,
-      const std::function<std::optional<KernelMasses>()>& masses = {});
+      const MassesFor& masses = {});
 
   // How many calls of get returned a cached estimator (for tests).
   int hits() const;

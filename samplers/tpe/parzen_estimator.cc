@@ -59,13 +59,17 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
   gather_cells_.assign(d, std::vector<int>());
   off_grid_kernels_.assign(d, std::vector<int>());
   log_constant_ = log_weights_;
+  // Multivariate: the observation kernels' width in each dimension.
+  const std::vector<double> widths = options_.multivariate
+                                         ? multivariate_widths(dimensions_, n, options_)
+                                         : std::vector<double>(d, 0.0);
   std::vector<int> by_centre;
   for (int j = 0; j < d; ++j) {
     const double* column = n > 0 ? observations.col(j).data() : nullptr;
     if (dimensions_[j].kind == DimensionKind::kCategorical) {
       init_categorical(j, column, n);
     } else {
-      by_centre = init_numerical(j, column, n);
+      by_centre = init_numerical(j, column, n, widths[j]);
     }
   }
   if (options_.multivariate && n > 0) {
@@ -74,11 +78,11 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
       log_constant_.head(n) -= masses->log_masses;
       for (int j = 0; j < d; ++j) {
         if (dimensions_[j].kind != DimensionKind::kContinuous) continue;
-        error_bound_ += std::abs(std::log(sigmas_[j](0) / masses->widths[j]));
+        error_bound_ += std::abs(std::log(widths[j] / masses->widths[j]));
       }
     } else {
       Eigen::ArrayXd log_masses;
-      continuous_log_masses(dimensions_, common_widths(), observations, log_masses);
+      continuous_log_masses(dimensions_, widths, observations, log_masses);
       log_constant_.head(n) -= log_masses;
     }
   }
@@ -129,14 +133,6 @@ void ParzenEstimator::continuous_log_masses(const std::vector<ParzenDimension>& 
   out = product.log() + log_rest;
 }
 
-std::vector<double> ParzenEstimator::common_widths() const {
-  std::vector<double> widths(dimensions_.size(), 0.0);
-  for (size_t j = 0; j < dimensions_.size(); ++j) {
-    if (dimensions_[j].kind != DimensionKind::kCategorical) widths[j] = sigmas_[j](0);
-  }
-  return widths;
-}
-
 void ParzenEstimator::init_window(std::vector<int> by_centre) {
   if (n_dimensions() != 1 || dimensions_[0].kind == DimensionKind::kCategorical ||
       n_kernels() < kWindowMinKernels) {
@@ -184,7 +180,8 @@ void ParzenEstimator::init_window(std::vector<int> by_centre) {
   }
 }
 
-std::vector<int> ParzenEstimator::init_numerical(int j, const double* column, int n) {
+std::vector<int> ParzenEstimator::init_numerical(int j, const double* column, int n,
+                                                 double multivariate_width) {
   const ParzenDimension& dim = dimensions_[j];
   const double low = dim.low;
   const double high = dim.high;
@@ -200,7 +197,7 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const double* column, in
   if (options_.multivariate) {
     // One width for every observation kernel, already clipped; the prior's is the range. Set
     // as constants: at 10,000 kernels, passes over these arrays are much of a build.
-    const double sigma = multivariate_widths(dimensions_, n, options_)[j];
+    const double sigma = multivariate_width;
     sigmas.setConstant(sigma);
     inv_sigmas_[j].setConstant(n_kernels, 1.0 / sigma);
     if (use_prior_) {

@@ -147,11 +147,11 @@ class ParzenEstimator {
   // Returns the kernels in order of centre when it sorted them (univariate widths), else nothing.
   // Multivariate continuous dimensions leave the observation kernels' truncation masses to the
   // constructor.
-  // `column`: observation j of each kernel (n_observations values).
-  std::vector<int> init_numerical(int j, const double* column, int n_observations);
+  // `column`: observation j of each kernel (n_observations values); `multivariate_width`: the
+  // observation kernels' width (multivariate_widths), unused otherwise.
+  std::vector<int> init_numerical(int j, const double* column, int n_observations,
+                                  double multivariate_width);
   void init_categorical(int j, const double* column, int n_observations);
-  // Per dimension the first kernel's width (the observation kernels' in multivariate mode).
-  std::vector<double> common_widths() const;
   void init_window(std::vector<int> by_centre);
   // Fills shared_ when the fast path applies (multivariate widths; see shared_).
   void init_shared_widths(const Eigen::MatrixXd& observations);

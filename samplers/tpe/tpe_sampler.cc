@@ -120,6 +120,28 @@ Eigen::VectorXd checked_weights(const std::function<std::vector<double>(int)>& f
 // An "above" estimator with more kernels than this takes its truncation masses from the
 // KeptMassCache (multivariate, two params or more): below it, computing them costs little.
 constexpr int kMinCachedMassKernels = 256;
+// For EstimatorCache::get: the "above" estimator's truncation masses from `cache` (keys: the
+// trial of each observation), at widths that may lag behind the estimator's (best_candidate
+// recomputes exactly when that could change the choice); none for few kernels or one dimension.
+tpe::EstimatorCache::MassesFor kept_masses(tpe::KeptMassCache& cache, uint64_t list,
+                                           const std::vector<ParzenDimension>& dims,
+                                           const tpe::ParzenEstimatorOptions& options,
+                                           const std::vector<int>& keys) {
+  return [&cache, list, &dims, &options, &keys](
+             const Eigen::MatrixXd& observations) -> std::optional<tpe::KernelMasses> {
+    if (!options.multivariate || dims.size() < 2 ||
+        observations.rows() <= kMinCachedMassKernels) {
+      return std::nullopt;
+    }
+    tpe::KernelMasses masses;
+    cache.get(list, dims,
+              tpe::ParzenEstimator::multivariate_widths(
+                  dims, static_cast<int>(observations.rows()), options),
+              observations, keys, masses);
+    return masses;
+  };
+}
+
 // Scores closer than the estimators' error bounds plus this are recomputed exactly; it covers
 // the rounding of the two computations, far below it.
 constexpr double kScoreRounding = 1e-9;
@@ -344,20 +366,11 @@ std::optional<InternalParams> TpeSampler::sample_space(
       auto weights = [](int n) { return checked_weights({}, n); };
       const std::shared_ptr<const tpe::ParzenEstimator> pe_below =
           cache_->estimators.get(split.below_id, dims, *split.x_below, weights, pe_options);
-      // Many kernels: truncation masses from the cache, at widths that may lag behind
-      // (best_candidate recomputes exactly when that could change the choice).
       const Eigen::MatrixXd& x_above = *split.x_above;
-      auto masses = [&]() -> std::optional<tpe::KernelMasses> {
-        if (x_above.rows() <= kMinCachedMassKernels) return std::nullopt;
-        tpe::KernelMasses m;
-        cache_->masses.get(stream, dims,
-                           tpe::ParzenEstimator::multivariate_widths(
-                               dims, static_cast<int>(x_above.rows()), pe_options),
-                           x_above, *split.above_numbers, m);
-        return m;
-      };
       const std::shared_ptr<const tpe::ParzenEstimator> pe_above =
-          cache_->estimators.get(split.above_id, dims, x_above, weights, pe_options, masses);
+          cache_->estimators.get(split.above_id, dims, x_above, weights, pe_options,
+                                 kept_masses(cache_->masses, stream, dims, pe_options,
+                                             *split.above_numbers));
       auto exact_log_above = [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) {
         // Rare: the same estimator with every mass at its own widths.
         const tpe::ParzenEstimator exact(dims, x_above, weights(static_cast<int>(x_above.rows())),
@@ -454,20 +467,11 @@ std::optional<InternalParams> TpeSampler::sample_space(
   const tpe::ParzenEstimatorOptions pe_options = parzen_options();
   const std::shared_ptr<const tpe::ParzenEstimator> pe_below =
       cache_->estimators.get(dims, std::move(x_below), std::move(w_below), pe_options);
-  // Many multivariate kernels: truncation masses from the cache, at widths that may lag behind
-  // (best_candidate recomputes exactly when that could change the choice).
-  std::optional<tpe::KernelMasses> masses;
-  if (pe_options.multivariate && d >= 2 && x_above.rows() > kMinCachedMassKernels) {
-    std::vector<int> keys(kept_above.size());
-    for (size_t r = 0; r < kept_above.size(); ++r) keys[r] = above[kept_above[r]];
-    cache_->masses.get(stream, dims,
-                       tpe::ParzenEstimator::multivariate_widths(
-                           dims, static_cast<int>(x_above.rows()), pe_options),
-                       x_above, keys, masses.emplace());
-  }
+  std::vector<int> keys(kept_above.size());  // the above rows' trials
+  for (size_t r = 0; r < kept_above.size(); ++r) keys[r] = above[kept_above[r]];
   const std::shared_ptr<const tpe::ParzenEstimator> pe_above = cache_->estimators.get(
       dims, x_above_sorted.size() > 0 ? std::move(x_above_sorted) : std::move(x_above),
-      std::move(w_above), pe_options, masses ? &*masses : nullptr);
+      std::move(w_above), pe_options, kept_masses(cache_->masses, stream, dims, pe_options, keys));
   auto exact_log_above = [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) {
     // Rare: the same estimator with every mass at its own widths.
     std::vector<int> kept;
