@@ -556,45 +556,6 @@ TEST(ParzenEstimatorTest, SortedObservationsGiveTheSameEstimator) {
   for (int i = 0; i < 20; ++i) EXPECT_NEAR(sorted_lp(i), lp(i), 1e-12 * std::abs(lp(i))) << i;
 }
 
-TEST(LogGaussMassTest, MatchesDirectFormulaAndStaysFiniteInTails) {
-  EXPECT_NEAR(log_gauss_mass(-1.0, 1.0), std::log(phi_cdf(1.0) - phi_cdf(-1.0)), 1e-14);
-  EXPECT_NEAR(log_gauss_mass(0.5, 2.0), std::log(phi_cdf(2.0) - phi_cdf(0.5)), 1e-14);
-  EXPECT_NEAR(log_gauss_mass(-3.0, -0.2), std::log(phi_cdf(-0.2) - phi_cdf(-3.0)), 1e-14);
-  // Far tails: Q(x) ~ phi(x)/x, so log mass ~ -x^2/2 - log(x sqrt(2 pi)).
-  const double far = log_gauss_mass(50.0, 51.0);
-  EXPECT_TRUE(std::isfinite(far));
-  EXPECT_NEAR(far, -1250.0 - std::log(50.0 * std::sqrt(2 * std::numbers::pi)), 1e-3);
-  EXPECT_NEAR(log_gauss_mass(-51.0, -50.0), far, 1e-12);
-  EXPECT_NEAR(log_gauss_mass(-40.0, 40.0), 0.0, 1e-15);
-}
-
-// The table behind the truncation normalizers: Q(x) to an absolute 3e-16 everywhere on a fine
-// sweep (table points, midpoints between them, the cut at 8.5 and past it), and normalizers of
-// kernels centred inside their support equal to the erfc-based log mass.
-TEST(LogGaussMassTest, TabulatedTailAndNormalizersMatchErfc) {
-  for (int i = 0; i <= 10000; ++i) {
-    const double x = i * 1e-3;
-    const double exact = 0.5 * std::erfc(x / std::numbers::sqrt2);
-    EXPECT_NEAR(normal_upper_tail(x), exact, 3e-16) << x;
-  }
-  for (int i = 0; i < 544; ++i) {
-    const double x = (i + 0.5) / 64.0;  // as far from a table point as it gets
-    EXPECT_NEAR(normal_upper_tail(x), 0.5 * std::erfc(x / std::numbers::sqrt2), 3e-16) << x;
-  }
-  EXPECT_EQ(normal_upper_tail(8.5), 0.0);
-  EXPECT_EQ(normal_upper_tail(30.0), 0.0);
-  std::mt19937_64 rng(5);
-  std::uniform_real_distribution<double> u(0.0, 1.0);
-  for (int i = 0; i < 20000; ++i) {
-    // Supports from 0.1 to 20 widths, centres anywhere inside.
-    const double length = 0.1 + 19.9 * u(rng);
-    const double a = -length * u(rng), b = a + length;
-    EXPECT_NEAR(log_normalizer(a, b), log_gauss_mass(a, b), 1e-14) << a << " " << b;
-  }
-  EXPECT_EQ(log_normalizer(-9.0, 9.0), 0.0);
-  EXPECT_NEAR(log_normalizer(0.5, 2.0), log_gauss_mass(0.5, 2.0), 1e-15);  // centre outside
-}
-
 // A grid point's cell, against the plain definition with std::round: on the points, next to them
 // (within and beyond the 1e-9 tolerance), at halves between them, outside the support, far away
 // and NaN.
