@@ -87,7 +87,7 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
     }
   }
   init_window(std::move(by_centre));
-  init_shared_widths(observations);
+  init_shared_widths(observations, widths);
 }
 
 std::vector<double> ParzenEstimator::multivariate_widths(
@@ -317,11 +317,7 @@ void ParzenEstimator::init_categorical(int j, const double* column, int n) {
   // Every kernel spreads prior_weight over the choices on top of its own observation; the
   // prior kernel is uniform. An observation kernel's column depends on its choice alone: one
   // column of logs per choice (column n_choices is the prior's), copied to the kernels.
-  const double smoothing = options_.prior_weight / static_cast<double>(use_prior_ ? n + 1 : n);
-  Eigen::ArrayXXd p = Eigen::ArrayXXd::Constant(n_choices, n_choices + 1, smoothing);
-  for (int c = 0; c < n_choices; ++c) p(c, c) += 1.0;
-  for (int c = 0; c <= n_choices; ++c) p.col(c) /= p.col(c).sum();
-  const Eigen::ArrayXXd log_p = p.log();
+  const Eigen::ArrayXXd log_p = categorical_log_probabilities(n_choices, categorical_smoothing(n));
   RowArray& out = log_categorical_[j];
   out.resize(n_choices, n_kernels);
   for (int k = 0; k < n; ++k) out.col(k) = log_p.col(static_cast<int>(column[k]));

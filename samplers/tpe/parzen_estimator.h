@@ -18,43 +18,11 @@
 
 #include <Eigen/Core>
 
+#include "samplers/tpe/parzen_dimension.h"
 #include "samplers/tpe/parzen_shared_width.h"
 #include "samplers/tpe/truncated_normal.h"
 
 namespace hpo::tpe {
-
-enum class DimensionKind { kContinuous, kDiscrete, kCategorical };
-
-// One dimension of the estimator's space.
-struct ParzenDimension {
-  DimensionKind kind = DimensionKind::kContinuous;
-  // Numerical dimensions: the support [low, high] in the transformed space. A discrete dimension
-  // has points low + step/2, low + 3*step/2, ..., high - step/2, each owning the mass of its
-  // cell of width `step`.
-  double low = 0.0;
-  double high = 1.0;
-  double step = 0.0;   // discrete only
-  int n_choices = 0;   // categorical only; values are choice indices 0..n_choices-1
-
-  bool operator==(const ParzenDimension&) const = default;
-
-  // Discrete only: the index of the grid cell whose centre is x (low + step/2 is cell 0), or -1
-  // if x is no cell centre inside the support.
-  int cell_of(double x) const { return cell_of(x, std::round((high - low) / step)); }
-
-  // The same with the number of cells, std::round((high - low) / step), already known: for
-  // loops over many values.
-  int cell_of(double x, double n_cells) const {
-    const double cell = (x - low) / step - 0.5;
-    // Rounds to the nearest integer without a libm call: adding and subtracting 1.5 * 2^52 rounds
-    // to even, which differs from std::round only at halves, and those are no cell centres.
-    constexpr double kRound = 6755399441055744.0;
-    if (!(std::abs(cell) < 0x1p51)) return -1;  // also NaN
-    const double rounded = (cell + kRound) - kRound;
-    if (std::abs(cell - rounded) > 1e-9 || rounded < 0 || rounded >= n_cells) return -1;
-    return static_cast<int>(rounded);
-  }
-};
 
 struct ParzenEstimatorOptions {
   bool consider_prior = true;
@@ -154,7 +122,7 @@ class ParzenEstimator {
   void init_categorical(int j, const double* column, int n_observations);
   void init_window(std::vector<int> by_centre);
   // Fills shared_ when the fast path applies (multivariate widths; see shared_).
-  void init_shared_widths(const Eigen::MatrixXd& observations);
+  void init_shared_widths(const Eigen::MatrixXd& observations, const std::vector<double>& widths);
   // log_pdf of one numerical dimension through the window (see window_order_).
   void log_pdf_windowed(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const;
   // log_pdf of one categorical dimension: one sum per choice, shared by the samples.
@@ -165,10 +133,11 @@ class ParzenEstimator {
   // Kernel k's term of the log-sum-exp at row i of `samples`, computed plainly (every cell mass
   // by log_gauss_mass): the fast path's kernels outside shared_'s layout.
   double kernel_term(int k, const Eigen::MatrixXd& samples, Eigen::Index i) const;
-  // out[r * stride] = the factor at row i of `samples` of the kernels of class r of dimension q
-  // of `table` (by_offset: cell masses of the common width, for a discrete one).
-  void gathered_factors(const GatheredTable& table, int q, const Eigen::MatrixXd& samples,
-                        Eigen::Index i, CellMassTable* by_offset, double* out, int stride) const;
+  // Categorical kernels spread prior_weight over the choices, shared among the kernels.
+  double categorical_smoothing(int n_observations) const {
+    return options_.prior_weight / static_cast<double>(use_prior_ ? n_observations + 1
+                                                                  : n_observations);
+  }
 
   std::vector<ParzenDimension> dimensions_;
   ParzenEstimatorOptions options_;
@@ -216,6 +185,10 @@ class ParzenEstimator {
   // (parzen_shared_width.h). use_shared_ is false when that does not apply.
   bool use_shared_ = false;
   SharedWidthKernels shared_;
+  SharedWidthScales scales_;
+  // Kernels left to the exact per-kernel term: the prior (its own widths) and any observation
+  // kernel off a discrete grid.
+  std::vector<int> other_kernels_;
   double window_sigma_cap_ = 0.0;
   double window_bound_ = 0.0;        // max over narrow kernels of a term's upper bound at z = 0
 };

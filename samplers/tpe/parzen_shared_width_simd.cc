@@ -72,7 +72,7 @@ inline void add_terms(const V2d* t, V2d& top, V2d& sum) {
 void add_terms_portable(const SharedWidthKernels& kn, const SampleGroup& group, double* top_out,
                         double* sum_out) {
   const int c = kn.n_centre_dims;
-  const size_t n = static_cast<size_t>(kn.n_kernels);
+  const size_t n = static_cast<size_t>(kn.stride);  // between dimensions
   const int n_tables = static_cast<int>(group.tables.size());
   V2d top[2] = {load2(top_out), load2(top_out + 2)};
   V2d sum[2] = {load2(sum_out), load2(sum_out + 2)};
@@ -174,7 +174,7 @@ __attribute__((target("avx2,fma"))) void add_terms_avx2(const SharedWidthKernels
                                                         const SampleGroup& group, double* top_out,
                                                         double* sum_out) {
   const int c = kn.n_centre_dims;
-  const size_t n = static_cast<size_t>(kn.n_kernels);
+  const size_t n = static_cast<size_t>(kn.stride);  // between dimensions
   const int n_tables = static_cast<int>(group.tables.size());
   __m256d top[2] = {_mm256_loadu_pd(top_out), _mm256_loadu_pd(top_out + 4)};
   __m256d sum[2] = {_mm256_loadu_pd(sum_out), _mm256_loadu_pd(sum_out + 4)};
