@@ -6,6 +6,7 @@
 // returns the matrices and ids it returned then; the estimators for those ids are still cached.
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -229,7 +230,12 @@ JointSplit StudyCache::joint_split(const StudyView& study, int64_t exclude_trial
   JointState& js = cache.joint;
   const bool same_rows = js.valid && !cache.rows_changed && js.n_dropped == cache.n_dropped &&
                          js.excluded_number == excluded && js.unfinished == unfinished;
-  if (same_rows && js.n_below == n_below) return js.result;
+  if (same_rows && js.n_below == n_below) {
+    if (options.above_matrix && !js.result.x_above) {
+      js.result.x_above = gather(cache, js.above_numbers, js.unfinished, p);
+    }
+    return js.result;
+  }
 
   // The split of split_single_objective: finished rows rank before running ones (step key
   // +inf), which tie among themselves and go by trial number.
@@ -281,13 +287,40 @@ JointSplit StudyCache::joint_split(const StudyView& study, int64_t exclude_trial
   result.x_above = js.result.x_above;
   result.above_numbers = js.result.above_numbers;
   result.above_id = js.result.above_id;
+  result.above_parent_id = js.result.above_parent_id;
+  result.above_joined = js.result.above_joined;
+  result.above_left = js.result.above_left;
+  result.above_joined_rows = js.result.above_joined_rows;
   const bool above_unfinished = any_unfinished(kept_above);
   if (!same_cached || above_unfinished || js.above_has_unfinished ||
       kept_above != js.above_numbers) {
-    result.x_above = incremental ? regather(*js.result.x_above, js.above_numbers, kept_above, cache, p)
-                                 : gather(cache, kept_above, unfinished, p);
+    result.above_parent_id = 0;
+    if (incremental) {
+      result.x_above = nullptr;
+      if (options.above_matrix) {
+        result.x_above = js.result.x_above
+                             ? regather(*js.result.x_above, js.above_numbers, kept_above, cache, p)
+                             : gather(cache, kept_above, unfinished, p);
+      }
+      auto joined = std::make_shared<std::vector<int>>();
+      auto left = std::make_shared<std::vector<int>>();
+      std::set_difference(kept_above.begin(), kept_above.end(), js.above_numbers.begin(),
+                          js.above_numbers.end(), std::back_inserter(*joined));
+      std::set_difference(js.above_numbers.begin(), js.above_numbers.end(), kept_above.begin(),
+                          kept_above.end(), std::back_inserter(*left));
+      result.above_parent_id = js.result.above_id;
+      result.above_joined_rows = gather(cache, *joined, unfinished, p);
+      result.above_joined = std::move(joined);
+      result.above_left = std::move(left);
+    } else {
+      result.x_above = gather(cache, kept_above, unfinished, p);
+    }
     result.above_numbers = std::make_shared<const std::vector<int>>(kept_above);
     result.above_id = next_content_id();
+  }
+
+  if (options.above_matrix && !result.x_above) {
+    result.x_above = gather(cache, kept_above, unfinished, p);
   }
 
   js.valid = true;

@@ -72,6 +72,10 @@ struct JointSplitOptions {
   // Below this many finished trials the split is left out (ok, with n_finished only).
   int n_startup_trials = 0;
   std::function<int(int)> gamma;  // n_below from n_finished; required
+  // False: x_above may be left out (null) when the above side changed by rows joining and
+  // leaving (above_parent_id set), for a consumer that follows the changes. Gathering it costs
+  // a copy of every row per ask.
+  bool above_matrix = true;
 };
 
 // A single-objective below/above split ready for the two Parzen estimators: the complete rows
@@ -88,6 +92,15 @@ struct JointSplit {
   std::shared_ptr<const Eigen::MatrixXd> x_above;
   // The trial number of each row of x_above.
   std::shared_ptr<const std::vector<int>> above_numbers;
+  // How x_above came from an earlier result's, for a consumer that follows the changes
+  // (KeptAboveEstimator): the trials in above_joined joined the rows of the result whose
+  // above_id is above_parent_id and those in above_left left them. 0 when x_above was gathered
+  // afresh.
+  uint64_t above_parent_id = 0;
+  std::shared_ptr<const std::vector<int>> above_joined;
+  std::shared_ptr<const std::vector<int>> above_left;
+  // The rows of the trials in above_joined, in that order (n_joined x n_params).
+  std::shared_ptr<const Eigen::MatrixXd> above_joined_rows;
 };
 
 struct ParamListCache;

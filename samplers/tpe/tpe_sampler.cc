@@ -12,6 +12,7 @@
 #include "core/seeding.h"
 #include "samplers/random_sampler.h"
 #include "samplers/tpe/estimator_cache.h"
+#include "samplers/tpe/kept_above_store.h"
 #include "samplers/tpe/kept_mass_cache.h"
 #include "samplers/tpe/multi_objective.h"
 #include "samplers/tpe/observations.h"
@@ -24,6 +25,7 @@ class TpeSampler::ObservationCache : public tpe::StudyCache {
  public:
   tpe::EstimatorCache estimators;
   tpe::KeptMassCache masses;
+  tpe::KeptAboveStore kept_above;
 };
 
 namespace {
@@ -351,33 +353,65 @@ std::optional<InternalParams> TpeSampler::sample_space(
   if (n_objectives == 1 && names.size() >= 2 && !options_.weights && !study.filtered()) {
     // Multivariate: the cache keeps the split and its matrices across asks, and ids for them
     // under which the estimators stay cached.
+    std::vector<ParzenDimension> dims;
+    dims.reserve(names.size());
+    for (const Distribution& dist : distributions) dims.push_back(dimension_of(dist));
+    const tpe::ParzenEstimatorOptions pe_options = parzen_options();
+    auto weights = [](int n) { return checked_weights({}, n); };
+    // Many above rows in a space the kept estimator supports: it follows the rows that join and
+    // leave instead of a rebuild per ask, and needs no matrix of them.
+    const bool keepable = tpe::KeptAboveEstimator::supports(dims, pe_options);
     tpe::JointSplitOptions split_options;
     split_options.constant_liar = options_.constant_liar;
     split_options.n_startup_trials = options_.n_startup_trials;
     split_options.gamma = options_.gamma ? options_.gamma : tpe_default_gamma;
-    const tpe::JointSplit split =
+    split_options.above_matrix = !keepable;
+    tpe::JointSplit split =
         cache_->joint_split(study, trial.trial_id, names, distributions, split_options);
+    tpe::KeptAboveStore::Use kept;
+    auto keep = [&] {
+      if (keepable && split.ok && split.started &&
+          static_cast<int>(split.above_numbers->size()) > kMinCachedMassKernels) {
+        kept = cache_->kept_above.get(stream, split, dims, pe_options);
+      }
+    };
+    keep();
+    if (split.ok && split.started && !kept && !split.x_above) {
+      // The kept estimator could not follow: the same split (or a newer one) with the matrix.
+      split_options.above_matrix = true;
+      split = cache_->joint_split(study, trial.trial_id, names, distributions, split_options);
+      keep();
+    }
     if (split.ok) {
       if (!split.started) return std::nullopt;
-      std::vector<ParzenDimension> dims;
-      dims.reserve(names.size());
-      for (const Distribution& dist : distributions) dims.push_back(dimension_of(dist));
-      const tpe::ParzenEstimatorOptions pe_options = parzen_options();
-      auto weights = [](int n) { return checked_weights({}, n); };
       const std::shared_ptr<const tpe::ParzenEstimator> pe_below =
           cache_->estimators.get(split.below_id, dims, *split.x_below, weights, pe_options);
+      std::mt19937_64 rng(trial_seed(seed(), trial.number, stream));
+      if (kept) {
+        auto exact_log_above = [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) {
+          // Rare: a ParzenEstimator of the same rows, every mass at its own widths.
+          const std::vector<int>& numbers = *split.above_numbers;
+          const tpe::ParzenEstimator exact(dims, kept->observations(numbers),
+                                           weights(static_cast<int>(numbers.size())),
+                                           pe_options);
+          exact.log_pdf(x, out);
+        };
+        return best_candidate(
+            *pe_below, options_.n_ei_candidates, rng, distributions, names,
+            [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) { kept->log_pdf(x, out); },
+            kept->log_pdf_error_bound(), exact_log_above);
+      }
       const Eigen::MatrixXd& x_above = *split.x_above;
-      const std::shared_ptr<const tpe::ParzenEstimator> pe_above =
-          cache_->estimators.get(split.above_id, dims, x_above, weights, pe_options,
-                                 kept_masses(cache_->masses, stream, dims, pe_options,
-                                             *split.above_numbers));
       auto exact_log_above = [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) {
         // Rare: the same estimator with every mass at its own widths.
         const tpe::ParzenEstimator exact(dims, x_above, weights(static_cast<int>(x_above.rows())),
                                          pe_options);
         exact.log_pdf(x, out);
       };
-      std::mt19937_64 rng(trial_seed(seed(), trial.number, stream));
+      const std::shared_ptr<const tpe::ParzenEstimator> pe_above =
+          cache_->estimators.get(split.above_id, dims, x_above, weights, pe_options,
+                                 kept_masses(cache_->masses, stream, dims, pe_options,
+                                             *split.above_numbers));
       return best_candidate(
           *pe_below, options_.n_ei_candidates, rng, distributions, names,
           [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) { pe_above->log_pdf(x, out); },

@@ -203,6 +203,53 @@ TEST(JointSplitTest, IdsChangeExactlyWhenASidesRowsChange) {
   EXPECT_EQ(other.n_finished, best.n_finished);
 }
 
+TEST(JointSplitTest, WithoutTheMatrixItSaysWhichRowsJoinedAndLeft) {
+  auto study = empty_study();
+  for (int i = 0; i < 300; ++i) {
+    study->add_trial(finished(TrialState::kComplete, 0.03 * i, 0.0, {100.0 + i}));
+  }
+  StudyCache cache;
+  JointSplitOptions no_matrix = options(false);
+  no_matrix.above_matrix = false;
+  const JointSplit first = cache.joint_split(*study, -1, kNames, kDists, no_matrix);
+  ASSERT_TRUE(first.started);
+  EXPECT_EQ(first.above_parent_id, 0u);  // gathered afresh: with the matrix
+  ASSERT_NE(first.x_above, nullptr);
+
+  // A new best trial pushes the 25th best (trial 24) back to the above side.
+  study->add_trial(finished(TrialState::kComplete, 5.0, 0.5, {0.0}));
+  const JointSplit pushed = cache.joint_split(*study, -1, kNames, kDists, no_matrix);
+  EXPECT_EQ(pushed.x_above, nullptr);
+  EXPECT_EQ(pushed.above_parent_id, first.above_id);
+  EXPECT_EQ(*pushed.above_joined, std::vector<int>{24});
+  EXPECT_TRUE(pushed.above_left->empty());
+  ASSERT_EQ(pushed.above_joined_rows->rows(), 1);
+  EXPECT_EQ(pushed.above_joined_rows->row(0), Eigen::RowVector2d(0.03 * 24, 0.0));
+
+  // A worse one joins at the end; asked with the matrix, the same rows come gathered.
+  study->add_trial(finished(TrialState::kComplete, 6.0, -0.5, {1000.0}));
+  const JointSplit worse = cache.joint_split(*study, -1, kNames, kDists, no_matrix);
+  EXPECT_EQ(worse.above_parent_id, pushed.above_id);
+  EXPECT_EQ(*worse.above_joined, std::vector<int>{301});
+  std::vector<int> numbers = *first.above_numbers;
+  numbers.push_back(301);
+  numbers.insert(std::lower_bound(numbers.begin(), numbers.end(), 24), 24);
+  EXPECT_EQ(*worse.above_numbers, numbers);
+  const JointSplit with_matrix = cache.joint_split(*study, -1, kNames, kDists, options(false));
+  EXPECT_EQ(with_matrix.above_id, worse.above_id);
+  expect_split(with_matrix, expected(*study, -1, false));
+
+  // A trial that leaves the above side for the below one (here a larger gamma) is listed as
+  // left.
+  JointSplitOptions larger_gamma = no_matrix;
+  larger_gamma.gamma = [](int) { return 26; };
+  const JointSplit left = cache.joint_split(*study, -1, kNames, kDists, larger_gamma);
+  EXPECT_EQ(left.above_parent_id, with_matrix.above_id);
+  EXPECT_EQ(*left.above_left, std::vector<int>{24});
+  EXPECT_TRUE(left.above_joined->empty());
+  EXPECT_EQ(left.x_above, nullptr);
+}
+
 TEST(JointSplitTest, StartupAndOtherStudiesAreSeparate) {
   auto one = empty_study();
   auto two = empty_study();

@@ -170,6 +170,32 @@ TEST(TpeSamplerTest, ConstantLiarWithTwoWorkersGivesNoIdenticalRunningParams) {
   EXPECT_EQ(study->trials({TrialState::kComplete}).size(), 80u);
 }
 
+TEST(TpeSamplerTest, TwoWorkersShareTheKeptAboveEstimatorOfALargeStudy) {
+  // Past 256 above trials the multivariate sampler keeps its above estimator across asks (and
+  // changes a copy while another worker scores with it): every proposal lies in its space.
+  for (bool liar : {false, true}) {
+    TpeSamplerOptions options = seeded(11, true);
+    options.constant_liar = liar;
+    options.n_startup_trials = 300;
+    auto study = make_study(options);
+    OptimizeOptions run;
+    run.n_trials = 300;
+    study->optimize(mixed_objective, run);
+    run.n_trials = 40;
+    run.n_jobs = 2;
+    study->optimize(mixed_objective, run);
+    const Trials complete = study->trials({TrialState::kComplete});
+    ASSERT_EQ(complete.size(), 340u) << liar;
+    for (const TrialPtr& t : complete) {
+      ASSERT_EQ(t->params.size(), 7u);
+      EXPECT_GE(t->params.at("f"), -3.0);
+      EXPECT_LE(t->params.at("f"), 3.0);
+      EXPECT_EQ(std::fmod(t->params.at("fs"), 0.25), 0.0);
+      EXPECT_EQ(std::fmod(t->params.at("is") - 1.0, 5.0), 0.0);
+    }
+  }
+}
+
 TEST(TpeSamplerTest, ConstantLiarCountsRunningTrialsAsTheWorst) {
   // The same 20 finished trials, then trials 20..27, then the proposal for trial 28. First
   // 20..27 fail without params: that proposal is p0. Then 20..27 stay running at x = p0: with
