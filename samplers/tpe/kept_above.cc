@@ -17,6 +17,10 @@ const double kHalfLog2Pi = 0.5 * std::log(2.0 * std::numbers::pi);
 constexpr double kInf = std::numeric_limits<double>::infinity();
 // Slots are added in blocks, so that a growing study reallocates the layout rarely.
 constexpr int kMinCapacity = 64;
+// Added to each capacity, so that the dimensions' arrays never lie a power of two apart: the
+// scoring loop reads one stream per dimension, and streams 2^k bytes apart share cache sets.
+// A multiple of SharedWidthKernels::kBatch.
+constexpr int kStridePad = 20;
 
 double midpoint(const ParzenDimension& dim) { return 0.5 * (dim.low + dim.high); }
 
@@ -89,6 +93,10 @@ void KeptAboveEstimator::grow(int capacity) {
 
 bool KeptAboveEstimator::add_slot(const Eigen::MatrixXd& observations, Eigen::Index row,
                                   int number) {
+  if (number < 0 ||
+      (static_cast<size_t>(number) < slot_of_number_.size() && slot_of_number_[number] >= 0)) {
+    return false;  // a kernel here already
+  }
   const size_t d = dimensions_.size();
   std::vector<int> value(dimensions_.size(), 0);
   for (int j : discrete_dims_) {
@@ -97,7 +105,7 @@ bool KeptAboveEstimator::add_slot(const Eigen::MatrixXd& observations, Eigen::In
     if (value[j] < 0) return false;
   }
   for (int j : categorical_dims_) value[j] = static_cast<int>(observations(row, j));
-  if (n_live_ == layout_.stride) grow(std::max(kMinCapacity, 2 * layout_.stride));
+  if (n_live_ == layout_.stride) grow(std::max(kMinCapacity, 2 * n_live_) + kStridePad);
   const int slot = n_live_++;
   const size_t stride = static_cast<size_t>(layout_.stride);
   double scaled_norm = 0.0;
@@ -134,12 +142,15 @@ bool KeptAboveEstimator::add_slot(const Eigen::MatrixXd& observations, Eigen::In
   return true;
 }
 
-void KeptAboveEstimator::remove_slot(int number) {
+bool KeptAboveEstimator::remove_slot(int number) {
+  if (number < 0 || static_cast<size_t>(number) >= slot_of_number_.size() ||
+      slot_of_number_[number] < 0) {
+    return false;  // not a kernel here: the caller's rows are not this estimator's
+  }
   const int slot = slot_of_number_[number];
-  assert(slot >= 0);
   const int last = --n_live_;
   slot_of_number_[number] = -1;
-  if (slot == last) return;
+  if (slot == last) return true;
   const size_t stride = static_cast<size_t>(layout_.stride);
   for (int s = 0; s < layout_.n_centre_dims; ++s) {
     layout_.centres[s * stride + slot] = layout_.centres[s * stride + last];
@@ -155,6 +166,7 @@ void KeptAboveEstimator::remove_slot(int number) {
               rows_.begin() + static_cast<ptrdiff_t>(slot * d));
   slot_numbers_[slot] = slot_numbers_[last];
   slot_of_number_[slot_numbers_[slot]] = slot;
+  return true;
 }
 
 void KeptAboveEstimator::recompute_masses() {
@@ -175,11 +187,13 @@ bool KeptAboveEstimator::update(const std::vector<int>& numbers, const std::vect
                                 const Eigen::MatrixXd& joined_rows, const std::vector<int>& left,
                                 const Eigen::ArrayXd& log_weights, double total_weight) {
   assert(joined_rows.rows() == static_cast<Eigen::Index>(joined.size()));
-  for (int number : left) remove_slot(number);
+  for (int number : left) {
+    if (!remove_slot(number)) return false;
+  }
   for (size_t r = 0; r < joined.size(); ++r) {
     if (!add_slot(joined_rows, static_cast<Eigen::Index>(r), joined[r])) return false;
   }
-  assert(n_live_ == static_cast<int>(numbers.size()));
+  if (n_live_ != static_cast<int>(numbers.size())) return false;
   return set_constants(numbers, log_weights, total_weight);
 }
 

@@ -44,10 +44,11 @@ class KeptAboveEstimator {
 
   // Brings the kernels to the above rows of trial `numbers` (ascending, as JointSplit's
   // above_numbers): the trials in `left` leave, those in `joined` join (their rows in
-  // `joined_rows`, in that order), then every kernel's constant is set for these rows and
-  // `weights` (one per row, in row order). Returns false, leaving the estimator unusable, when
-  // a joining row is off a discrete grid or the widths are too narrow for the layout's rounding
-  // bound.
+  // `joined_rows`, in that order), then every kernel's constant is set for these rows and their
+  // weights: `log_weights` (one per row, in row order) and the weights' sum `total_weight`.
+  // Returns false, leaving the estimator unusable, when the change does not fit its kernels (a
+  // trial leaving that is not one, or joining that is), a joining row is off a discrete grid,
+  // or the widths are too narrow for the layout's rounding bound.
   bool update(const std::vector<int>& numbers, const std::vector<int>& joined,
               const Eigen::MatrixXd& joined_rows, const std::vector<int>& left,
               const Eigen::ArrayXd& log_weights, double total_weight);
@@ -63,8 +64,9 @@ class KeptAboveEstimator {
 
  private:
   // Kernel slots are dense: 0 .. n_live_ - 1, a leaving kernel's slot taken by the last one.
+  // Both false for a number that is (add) or is not (remove) a kernel here already.
   bool add_slot(const Eigen::MatrixXd& rows, Eigen::Index row, int number);
-  void remove_slot(int number);
+  bool remove_slot(int number);
   void grow(int capacity);
   // The masses of every kernel again, at the current widths.
   void recompute_masses();

@@ -182,6 +182,23 @@ TEST(KeptAboveTest, DeclinesARowOffTheGrid) {
   EXPECT_FALSE(f.move({}, {{300, off}}));
 }
 
+TEST(KeptAboveTest, DeclinesChangesThatDoNotFitItsKernels) {
+  std::mt19937_64 rng(8);
+  for (bool joins_twice : {false, true}) {
+    Follower f;
+    std::map<int, std::vector<double>> first;
+    for (int number = 0; number < 300; ++number) first[number] = random_point(f.dims, rng);
+    ASSERT_TRUE(f.move({}, first));
+    // A trial leaving that is no kernel, or one joining that is one already.
+    if (joins_twice) {
+      EXPECT_FALSE(f.kept.update(f.numbers(), {5}, matrix_of({random_point(f.dims, rng)}), {},
+                                 default_weights(300).array().log(), default_weights(300).sum()));
+    } else {
+      EXPECT_FALSE(f.move({400}, {}));
+    }
+  }
+}
+
 TEST(KeptAboveTest, SupportsMultivariateSpacesOfSmallGrids) {
   ParzenEstimatorOptions univariate;
   EXPECT_FALSE(KeptAboveEstimator::supports(space(), univariate));
