@@ -105,6 +105,12 @@ struct Follower {
     return kept.update(all, joined_numbers, matrix_of(joined_rows), left, weights.array().log(),
                        weights.sum());
   }
+  // Trials 0..n-1 at random points join an empty estimator.
+  bool fill(int n, std::mt19937_64& rng) {
+    std::map<int, std::vector<double>> first;
+    for (int number = 0; number < n; ++number) first[number] = random_point(dims, rng);
+    return move({}, first);
+  }
 };
 
 TEST(KeptAboveTest, FollowsJoiningAndLeavingTrialsAsAFreshEstimator) {
@@ -157,9 +163,7 @@ TEST(KeptAboveTest, FollowsJoiningAndLeavingTrialsAsAFreshEstimator) {
 TEST(KeptAboveTest, ACopyChangesIndependently) {
   std::mt19937_64 rng(6);
   Follower f;
-  std::map<int, std::vector<double>> first;
-  for (int number = 0; number < 300; ++number) first[number] = random_point(f.dims, rng);
-  ASSERT_TRUE(f.move({}, first));
+  ASSERT_TRUE(f.fill(300, rng));
   const Eigen::MatrixXd samples = matrix_of({random_point(f.dims, rng), random_point(f.dims, rng)});
   Eigen::VectorXd before, after;
   f.kept.log_pdf(samples, before);
@@ -174,9 +178,7 @@ TEST(KeptAboveTest, ACopyChangesIndependently) {
 TEST(KeptAboveTest, DeclinesARowOffTheGrid) {
   std::mt19937_64 rng(7);
   Follower f;
-  std::map<int, std::vector<double>> first;
-  for (int number = 0; number < 300; ++number) first[number] = random_point(f.dims, rng);
-  ASSERT_TRUE(f.move({}, first));
+  ASSERT_TRUE(f.fill(300, rng));
   std::vector<double> off = random_point(f.dims, rng);
   off[3] = 2.5;  // between the grid points 2 and 3 of [0.5, 8.5] in steps of 1
   EXPECT_FALSE(f.move({}, {{300, off}}));
@@ -186,9 +188,7 @@ TEST(KeptAboveTest, DeclinesChangesThatDoNotFitItsKernels) {
   std::mt19937_64 rng(8);
   for (bool joins_twice : {false, true}) {
     Follower f;
-    std::map<int, std::vector<double>> first;
-    for (int number = 0; number < 300; ++number) first[number] = random_point(f.dims, rng);
-    ASSERT_TRUE(f.move({}, first));
+    ASSERT_TRUE(f.fill(300, rng));
     // A trial leaving that is no kernel, or one joining that is one already.
     if (joins_twice) {
       EXPECT_FALSE(f.kept.update(f.numbers(), {5}, matrix_of({random_point(f.dims, rng)}), {},
