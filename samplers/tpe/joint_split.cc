@@ -315,7 +315,12 @@ JointSplit StudyCache::joint_split(const StudyView& study, int64_t exclude_trial
     } else {
       result.x_above = gather(cache, kept_above, unfinished, p);
     }
-    result.above_numbers = std::make_shared<const std::vector<int>>(kept_above);
+    // Trial numbers, running trials' included (kept_above codes those as -1 - i).
+    auto numbers = std::make_shared<std::vector<int>>(kept_above.size());
+    for (size_t i = 0; i < kept_above.size(); ++i) {
+      (*numbers)[i] = number_of(kept_above[i], unfinished);
+    }
+    result.above_numbers = std::move(numbers);
     result.above_id = next_content_id();
   }
 

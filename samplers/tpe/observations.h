@@ -90,7 +90,7 @@ struct JointSplit {
   uint64_t above_id = 0;
   std::shared_ptr<const Eigen::MatrixXd> x_below;
   std::shared_ptr<const Eigen::MatrixXd> x_above;
-  // The trial number of each row of x_above.
+  // The trial number of each row of x_above (running trials' too, with constant liar), ascending.
   std::shared_ptr<const std::vector<int>> above_numbers;
   // How x_above came from an earlier result's, for a consumer that follows the changes
   // (KeptAboveEstimator): the trials in above_joined joined the rows of the result whose

@@ -180,6 +180,13 @@ TEST(JointSplitTest, IdsChangeExactlyWhenASidesRowsChange) {
   EXPECT_EQ(with_runner.below_id, worse.below_id);
   EXPECT_NE(with_runner.above_id, worse.above_id);
   EXPECT_EQ(with_runner.x_above->rows(), worse.x_above->rows() + 1);
+  // Its row is named by its trial number, in order with the others.
+  const std::vector<int>& numbers = *with_runner.above_numbers;
+  EXPECT_EQ(numbers.size(), static_cast<size_t>(with_runner.x_above->rows()));
+  EXPECT_TRUE(std::is_sorted(numbers.begin(), numbers.end()));
+  EXPECT_EQ(numbers.front(), 25);  // trials 0..24, the best 25, are below
+  EXPECT_NE(std::find(numbers.begin(), numbers.end(), static_cast<int>(runner.number())),
+            numbers.end());
   const JointSplit no_liar = cache.joint_split(*study, -1, kNames, kDists, options(false));
   EXPECT_EQ(no_liar.x_above->rows(), worse.x_above->rows());
   study->tell(runner, -5.0);
