@@ -22,11 +22,9 @@ constexpr int kMinCapacity = 64;
 // A multiple of SharedWidthKernels::kBatch.
 constexpr int kStridePad = 20;
 
-double midpoint(const ParzenDimension& dim) { return 0.5 * (dim.low + dim.high); }
-
 int n_values(const ParzenDimension& dim) {
   if (dim.kind == DimensionKind::kCategorical) return dim.n_choices;
-  const double cells = std::round((dim.high - dim.low) / dim.step);
+  const double cells = dim.n_cells();
   return cells > KeptAboveEstimator::kMaxClasses ? KeptAboveEstimator::kMaxClasses + 1
                                                  : static_cast<int>(cells);
 }
@@ -68,6 +66,11 @@ KeptAboveEstimator::KeptAboveEstimator(std::vector<ParzenDimension> dimensions,
     }
   }
   cells_.assign(discrete_dims_.size(), {});
+  if (use_prior_) {
+    // The prior kernel alone: an estimator of no observation is the prior with weight 1.
+    prior_ = std::make_shared<const ParzenEstimator>(
+        dimensions_, Eigen::MatrixXd(0, d), Eigen::VectorXd(0), options_);
+  }
 }
 
 void KeptAboveEstimator::grow(int capacity) {
@@ -111,7 +114,7 @@ bool KeptAboveEstimator::add_slot(const Eigen::MatrixXd& observations, Eigen::In
   double scaled_norm = 0.0;
   for (int s = 0; s < layout_.n_centre_dims; ++s) {
     const int j = layout_.centre_dims[s];
-    const double v = observations(row, j) - midpoint(dimensions_[j]);
+    const double v = observations(row, j) - dimensions_[j].midpoint();
     layout_.centres[s * stride + slot] = v;
     const double scaled = v / (dimensions_[j].high - dimensions_[j].low);
     scaled_norm += scaled * scaled;
@@ -271,54 +274,20 @@ bool KeptAboveEstimator::set_constants(const std::vector<int>& numbers,
                       SharedWidthKernels::kBatch;
   std::fill(constants + n, constants + layout_.n_kernels, -kInf);
 
-  // The prior: centred, as wide as the support.
-  prior_constant_ = use_prior_ ? std::log(options_.prior_weight) - std::log(total) : -kInf;
-  for (const ParzenDimension& dim : dimensions_) {
-    const double range = dim.high - dim.low;
-    if (dim.kind == DimensionKind::kContinuous) {
-      prior_constant_ -= (options_.normalized_kernels ? std::log(range) : 0.0) +
-                         log_normalizer(-0.5, 0.5) + kHalfLog2Pi;
-    } else if (dim.kind == DimensionKind::kDiscrete) {
-      prior_constant_ -= log_normalizer(-0.5, 0.5);
-    }
-  }
-  const double smoothing = options_.prior_weight / static_cast<double>(use_prior_ ? n + 1 : n);
-  scales_ = shared_width_scales(dimensions_, widths_, n, smoothing);
+  log_prior_weight_ = std::log(options_.prior_weight) - std::log(total);
+  scales_ = shared_width_scales(dimensions_, widths_, n,
+                                ParzenEstimator::categorical_smoothing(options_, n));
   return true;
-}
-
-double KeptAboveEstimator::prior_term(const Eigen::MatrixXd& samples, Eigen::Index i) const {
-  double term = prior_constant_;
-  for (size_t j = 0; j < dimensions_.size(); ++j) {
-    const ParzenDimension& dim = dimensions_[j];
-    const double x = samples(i, static_cast<Eigen::Index>(j));
-    const double mid = midpoint(dim), range = dim.high - dim.low;
-    switch (dim.kind) {
-      case DimensionKind::kContinuous: {
-        const double z = (x - mid) / range;
-        term -= 0.5 * z * z;
-        break;
-      }
-      case DimensionKind::kDiscrete: {
-        const double lo = std::max(x - 0.5 * dim.step, dim.low);
-        const double hi = std::min(x + 0.5 * dim.step, dim.high);
-        term += log_gauss_mass((lo - mid) / range, (hi - mid) / range);
-        break;
-      }
-      case DimensionKind::kCategorical:
-        term -= std::log(static_cast<double>(dim.n_choices));
-        break;
-    }
-  }
-  return term;
 }
 
 void KeptAboveEstimator::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out) const {
   std::vector<double> top, sum;
   shared_width_log_sum_exp(dimensions_, layout_, scales_, samples, best_log_pdf_path(), top, sum);
+  Eigen::VectorXd prior;
+  if (use_prior_) prior_->log_pdf(samples, prior);
   out.resize(samples.rows());
   for (Eigen::Index i = 0; i < samples.rows(); ++i) {
-    if (use_prior_) add_log_sum_exp_term(prior_term(samples, i), top[i], sum[i]);
+    if (use_prior_) add_log_sum_exp_term(log_prior_weight_ + prior(i), top[i], sum[i]);
     out(i) = log_sum_exp_result(top[i], sum[i]);
   }
 }

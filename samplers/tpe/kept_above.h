@@ -73,14 +73,13 @@ class KeptAboveEstimator {
   // Every kernel's constant for the rows `numbers`; false when the layout cannot serve.
   bool set_constants(const std::vector<int>& numbers, const Eigen::ArrayXd& log_weights,
                      double total_weight);
-  // The prior kernel's term at row i of `samples`.
-  double prior_term(const Eigen::MatrixXd& samples, Eigen::Index i) const;
 
   std::vector<ParzenDimension> dimensions_;
   ParzenEstimatorOptions options_;
   bool use_prior_ = true;
   std::vector<int> discrete_dims_;
   std::vector<int> categorical_dims_;
+  std::shared_ptr<const ParzenEstimator> prior_;  // the prior kernel alone, if used
 
   int n_live_ = 0;
   SharedWidthKernels layout_;  // centres, keys and constants by slot, stride = capacity
@@ -98,7 +97,7 @@ class KeptAboveEstimator {
   // Per ask (set_constants).
   std::vector<double> widths_;
   SharedWidthScales scales_;
-  double prior_constant_ = 0.0;
+  double log_prior_weight_ = 0.0;  // the prior's share of the weights
   double error_bound_ = 0.0;
 };
 

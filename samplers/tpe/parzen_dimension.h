@@ -21,9 +21,13 @@ struct ParzenDimension {
 
   bool operator==(const ParzenDimension&) const = default;
 
+  double midpoint() const { return 0.5 * (low + high); }
+  // Discrete only: the number of grid cells.
+  double n_cells() const { return std::round((high - low) / step); }
+
   // Discrete only: the index of the grid cell whose centre is x (low + step/2 is cell 0), or -1
   // if x is no cell centre inside the support.
-  int cell_of(double x) const { return cell_of(x, std::round((high - low) / step)); }
+  int cell_of(double x) const { return cell_of(x, n_cells()); }
 
   // The same with the number of cells, std::round((high - low) / step), already known: for
   // loops over many values.

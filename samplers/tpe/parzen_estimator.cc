@@ -269,7 +269,7 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const double* column, in
     // Discrete kernels of the common width sit on few grid points: one normalizer per cell.
     std::vector<int>& cells = kernel_cells_[j];
     cells.resize(n_kernels);
-    const double n_cells = std::round((high - low) / dim.step);
+    const double n_cells = dim.n_cells();
     for (int k = 0; k < n_kernels; ++k) {
       cells[k] = sigmas(k) == common_sigmas_[j] ? dim.cell_of(mus(k), n_cells) : -1;
     }
@@ -279,7 +279,7 @@ std::vector<int> ParzenEstimator::init_numerical(int j, const double* column, in
       gather[k] = cells[k];
       if (cells[k] < 0) {
         // Past kMaxArrayCells cells log_pdf takes no rows, and the index is never used.
-        gather[k] = static_cast<int>(std::min(std::round((high - low) / dim.step), kMaxArrayCells));
+        gather[k] = static_cast<int>(std::min(n_cells, kMaxArrayCells));
         off_grid_kernels_[j].push_back(k);
       }
     }

@@ -99,6 +99,13 @@ class ParzenEstimator {
 
   int n_kernels() const { return static_cast<int>(log_weights_.size()); }
   int n_dimensions() const { return static_cast<int>(dimensions_.size()); }
+  // Categorical kernels spread prior_weight over the choices, shared among the kernels
+  // (observations plus the prior, if any).
+  static double categorical_smoothing(const ParzenEstimatorOptions& options, int n_observations) {
+    const bool prior = options.consider_prior || n_observations == 0;
+    return options.prior_weight / static_cast<double>(n_observations + (prior ? 1 : 0));
+  }
+
   // Kernel parameters, for tests: normalized mixture weights, and per numerical dimension the
   // centres and widths (the prior, if any, is the last kernel).
   Eigen::ArrayXd weights() const { return log_weights_.exp(); }
@@ -133,10 +140,8 @@ class ParzenEstimator {
   // Kernel k's term of the log-sum-exp at row i of `samples`, computed plainly (every cell mass
   // by log_gauss_mass): the fast path's kernels outside shared_'s layout.
   double kernel_term(int k, const Eigen::MatrixXd& samples, Eigen::Index i) const;
-  // Categorical kernels spread prior_weight over the choices, shared among the kernels.
   double categorical_smoothing(int n_observations) const {
-    return options_.prior_weight / static_cast<double>(use_prior_ ? n_observations + 1
-                                                                  : n_observations);
+    return categorical_smoothing(options_, n_observations);
   }
 
   std::vector<ParzenDimension> dimensions_;

@@ -21,8 +21,6 @@ constexpr int kKernelsPerTableEntry = 8;
 // Grids of up to this many cells number their kernels' classes through a plain array.
 constexpr double kMaxArrayValues = 1 << 16;
 
-double midpoint(const ParzenDimension& dim) { return 0.5 * (dim.low + dim.high); }
-
 // out[r * stride] = the factor at sample value x of the kernels of class r of dimension q of
 // `table` (by_offset: cell masses at the kernels' width, for a discrete one).
 void gathered_factors(const ParzenDimension& dim, const std::vector<int>& values, int j,
@@ -161,7 +159,7 @@ void shared_width_log_sum_exp(const std::vector<ParzenDimension>& dimensions,
       double norm = 0.0;
       for (int s = 0; s < c; ++s) {
         const int j = kernels.centre_dims[s];
-        const double z = (samples(i, j) - midpoint(dimensions[j])) / scales.widths[j];
+        const double z = (samples(i, j) - dimensions[j].midpoint()) / scales.widths[j];
         u[static_cast<size_t>(s) * lanes + l] = z / scales.widths[j];
         norm += z * z;
       }
@@ -257,7 +255,7 @@ void ParzenEstimator::init_shared_widths(const Eigen::MatrixXd& observations,
     const ParzenDimension& dim = dimensions_[j];
     const bool categorical = dim.kind == DimensionKind::kCategorical;
     const double n_values =
-        categorical ? dim.n_choices : std::round((dim.high - dim.low) / dim.step);
+        categorical ? dim.n_choices : dim.n_cells();
     // Class by value in a plain array (one hash lookup per kernel was most of this function),
     // in a hash map for grids too large for one.
     std::vector<int> by_value(n_values <= kMaxArrayValues ? static_cast<size_t>(n_values) : 0, -1);
@@ -301,7 +299,7 @@ void ParzenEstimator::init_shared_widths(const Eigen::MatrixXd& observations,
   }
   for (int s = 0; s < c; ++s) {
     const int j = sw.centre_dims[s];
-    const double centre = midpoint(dimensions_[j]);
+    const double centre = dimensions_[j].midpoint();
     Eigen::Map<Eigen::ArrayXd> v(sw.centres.data() + static_cast<size_t>(s) * n_kernels, n_fast);
     if (all_fast) {
       v = mus_[j].head(n_fast) - centre;
