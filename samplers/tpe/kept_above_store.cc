@@ -30,6 +30,12 @@ void KeptAboveStore::release(uint64_t list, const KeptAboveEstimator* estimator)
   if (it != kept_.end() && it->second.estimator.get() == estimator) --it->second.users;
 }
 
+bool KeptAboveStore::holds(uint64_t list) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = kept_.find(list);
+  return it != kept_.end() && it->second.estimator != nullptr;
+}
+
 KeptAboveStore::Use KeptAboveStore::get(uint64_t list, const JointSplit& split,
                                         const std::vector<ParzenDimension>& dims,
                                         const ParzenEstimatorOptions& options) {

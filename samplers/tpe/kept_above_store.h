@@ -48,6 +48,10 @@ class KeptAboveStore {
   Use get(uint64_t list, const JointSplit& split, const std::vector<ParzenDimension>& dims,
           const ParzenEstimatorOptions& options);
 
+  // Whether it holds an estimator for `list`: the next split of that list may leave out the
+  // above matrix.
+  bool holds(uint64_t list);
+
  private:
   struct Kept {
     std::vector<ParzenDimension> dims;

@@ -119,9 +119,10 @@ Eigen::VectorXd checked_weights(const std::function<std::vector<double>(int)>& f
   return out;
 }
 
-// An "above" estimator with more kernels than this takes its truncation masses from the
-// KeptMassCache (multivariate, two params or more): below it, computing them costs little.
-constexpr int kMinCachedMassKernels = 256;
+// A multivariate "above" estimator with more kernels than this is kept across asks
+// (KeptAboveEstimator) or, where that does not apply, takes its truncation masses from the
+// KeptMassCache: below it, building it afresh costs little.
+constexpr int kMinKeptKernels = 256;
 // For EstimatorCache::get: the "above" estimator's truncation masses from `cache` (keys: the
 // trial of each observation), at widths that may lag behind the estimator's (best_candidate
 // recomputes exactly when that could change the choice); none for few kernels or one dimension.
@@ -132,7 +133,7 @@ tpe::EstimatorCache::MassesFor kept_masses(tpe::KeptMassCache& cache, uint64_t l
   return [&cache, list, &dims, &options, &keys](
              const Eigen::MatrixXd& observations) -> std::optional<tpe::KernelMasses> {
     if (!options.multivariate || dims.size() < 2 ||
-        observations.rows() <= kMinCachedMassKernels) {
+        observations.rows() <= kMinKeptKernels) {
       return std::nullopt;
     }
     tpe::KernelMasses masses;
@@ -359,19 +360,19 @@ std::optional<InternalParams> TpeSampler::sample_space(
     const tpe::ParzenEstimatorOptions pe_options = parzen_options();
     auto weights = [](int n) { return checked_weights({}, n); };
     // Many above rows in a space the kept estimator supports: it follows the rows that join and
-    // leave instead of a rebuild per ask, and needs no matrix of them.
+    // leave instead of a rebuild per ask, and needs no matrix of them once it holds some.
     const bool keepable = tpe::KeptAboveEstimator::supports(dims, pe_options);
     tpe::JointSplitOptions split_options;
     split_options.constant_liar = options_.constant_liar;
     split_options.n_startup_trials = options_.n_startup_trials;
     split_options.gamma = options_.gamma ? options_.gamma : tpe_default_gamma;
-    split_options.above_matrix = !keepable;
+    split_options.above_matrix = !keepable || !cache_->kept_above.holds(stream);
     tpe::JointSplit split =
         cache_->joint_split(study, trial.trial_id, names, distributions, split_options);
     tpe::KeptAboveStore::Use kept;
     auto keep = [&] {
       if (keepable && split.ok && split.started &&
-          static_cast<int>(split.above_numbers->size()) > kMinCachedMassKernels) {
+          static_cast<int>(split.above_numbers->size()) > kMinKeptKernels) {
         kept = cache_->kept_above.get(stream, split, dims, pe_options);
       }
     };

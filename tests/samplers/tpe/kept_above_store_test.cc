@@ -81,6 +81,8 @@ TEST(KeptAboveStoreTest, FollowsSplitsByTheirParentIds) {
     EXPECT_EQ(use->n_kernels(), 301);
     kept = &*use;
   }
+  EXPECT_TRUE(store.holds(7));
+  EXPECT_FALSE(store.holds(8));
   const JointSplit second = next_split(first, 2, 300, 5, rng);
   {
     const KeptAboveStore::Use use = store.get(7, second, space(), multivariate());
