@@ -156,8 +156,9 @@ void AboveDensity::take_out_of_boxes(int slot) {
   k.box_id = -1;
   GaussianBoxSum::BumpTerms bump;
   boxes_->bump_terms(k.mu, bump);
-  boxes_->add_terms(bump, -k.box_coef * k.box_position, position_hi_.data(), position_lo_.data());
-  ghost_prefixes_.kernel_moved(k.number, bump, k.box_coef, -1.0);
+  const int box_rank = k.box_position - ghosts_before(k.number);
+  boxes_->add_terms(bump, -k.box_coef * box_rank, rank_hi_.data(), rank_lo_.data());
+  ghost_suffixes_.kernel_moved(k.number, bump, k.box_coef, -1.0);
 }
 
 void AboveDensity::take_out_of_direct(int slot) {
@@ -178,11 +179,11 @@ void AboveDensity::place(int slot) {
   const bool in_boxes = boxed(k);
   if (k.box_id >= 0 && in_boxes) {
     if (k.box_position != k.position) {
-      // A position that changed is one add to position_hi_; the box itself stays.
+      // A position that changed is one add to rank_hi_; the box itself stays.
       GaussianBoxSum::BumpTerms bump;
       boxes_->bump_terms(k.mu, bump);
-      boxes_->add_terms(bump, k.box_coef * (k.position - k.box_position), position_hi_.data(),
-                        position_lo_.data());
+      boxes_->add_terms(bump, k.box_coef * (k.position - k.box_position), rank_hi_.data(),
+                        rank_lo_.data());
       k.box_position = k.position;
     }
     return;
@@ -195,8 +196,8 @@ void AboveDensity::place(int slot) {
     k.box_coef = k.coef;
     GaussianBoxSum::BumpTerms bump;
     boxes_->bump_terms(k.mu, bump);
-    boxes_->add_terms(bump, k.coef * k.position, position_hi_.data(), position_lo_.data());
-    ghost_prefixes_.kernel_moved(k.number, bump, k.coef, 1.0);
+    boxes_->add_terms(bump, k.coef * rank_of(k), rank_hi_.data(), rank_lo_.data());
+    ghost_suffixes_.kernel_moved(k.number, bump, k.coef, 1.0);
   } else if (direct_position_[slot] < 0) {
     direct_position_[slot] = static_cast<int>(direct_.size());
     direct_.push_back(slot);
@@ -249,28 +250,26 @@ void AboveDensity::refill() {
     }
   }
   const size_t size = boxes_ ? boxes_->moments_size() : 0;
-  position_hi_.assign(size, 0.0);
-  position_lo_.assign(size, 0.0);
-  ghost_prefixes_.reset(boxes_.get(), position_hi_.data(), position_lo_.data());
+  rank_hi_.assign(size, 0.0);
+  rank_lo_.assign(size, 0.0);
+  ghost_suffixes_.reset(boxes_.get(), rank_hi_.data(), rank_lo_.data());
   if (!boxes_) return;
   boxes_->assign(mus.data(), coefficients.data(), static_cast<int>(slots.size()));
   for (size_t i = 0; i < slots.size(); ++i) kernels_[slots[i]].box_id = static_cast<int>(i);
-  // The positions and every ghost's prefix in one pass in trial-number order.
-  int newest_boxed = -1;
-  for (int slot : slots) newest_boxed = std::max(newest_boxed, kernels_[slot].number);
-  GhostPrefixes::Builder prefixes(ghost_prefixes_, newest_boxed);
+  // The ranks, and every ghost's suffix in one pass from the newest trial to the oldest.
+  GhostSuffixes::Builder suffixes(ghost_suffixes_);
   const int last = std::max(static_cast<int>(slot_by_number_.size()),
                             static_cast<int>(ghost_by_number_.size()));
-  for (int number = 0; number < last; ++number) {
-    if (is_ghost(number)) prefixes.ghost(number);
+  for (int number = last - 1; number >= 0; --number) {
+    if (is_ghost(number)) suffixes.ghost(number);
     const int slot =
         number < static_cast<int>(slot_by_number_.size()) ? slot_by_number_[number] : -1;
     if (slot < 0 || kernels_[slot].box_id < 0) continue;
     const Kernel& k = kernels_[slot];
     GaussianBoxSum::BumpTerms bump;
     boxes_->bump_terms(k.mu, bump);
-    boxes_->add_terms(bump, k.coef * k.position, position_hi_.data(), position_lo_.data());
-    prefixes.kernel(bump, k.coef);
+    boxes_->add_terms(bump, k.coef * rank_of(k), rank_hi_.data(), rank_lo_.data());
+    suffixes.kernel(bump, k.coef);
   }
 }
 

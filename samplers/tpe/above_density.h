@@ -10,10 +10,10 @@
 // Continuous kernels of the magic clip's floor width that sit on the ramp live in a
 // GaussianBoxSum (a_k K_k), with a second moment array beside it for the rank part of their
 // weights, so that scoring a point costs a few boxes' moments instead of ~1,900 exp at 10,000
-// trials. That array counts ranks as positions among members and below-set trials ("ghosts",
-// see ghost_prefixes.h), so that a trial moving between the below and above sets, which shifts
-// the rank of every newer kernel, changes neither array but by its own kernel and prefix. Every
-// other kernel (the newest 25, wider ones, the prior) is summed directly. Discrete and categorical dimensions
+// trials. A trial moving between the below and above sets shifts the rank of every newer kernel;
+// each below-set trial ("ghost") keeps the sum of the boxed kernels newer than it, which the
+// move adds to or takes from that array (see ghost_suffixes.h). Every other kernel (the newest
+// 25, wider ones, the prior) is summed directly. Discrete and categorical dimensions
 // tally their kernels by grid cell or choice in integers (counts and rank sums, kept up to date
 // as kernels change), so that a call weighs a cell, not each of its kernels.
 //
@@ -31,7 +31,7 @@
 #include <Eigen/Core>
 
 #include "samplers/tpe/gaussian_box_sum.h"
-#include "samplers/tpe/ghost_prefixes.h"
+#include "samplers/tpe/ghost_suffixes.h"
 #include "samplers/tpe/parzen_estimator.h"
 
 namespace hpo::tpe {
@@ -48,7 +48,7 @@ class AboveDensity {
   };
   // Removes the trials `removed` (which must be members) and adds `added` (which must not be).
   // `ghosts_added` and `ghosts_removed` name trials that are no members but may become ones later
-  // at their place (the below set; see ghost_prefixes.h): they change no value of log_pdf, only
+  // at their place (the below set; see ghost_suffixes.h): they change no value of log_pdf, only
   // what a later move costs. A trial is a member, a ghost or neither; a trial moving between the
   // two sets is removed from one and added to the other in the same update.
   void update(const std::vector<Member>& added, const std::vector<int>& removed,
@@ -73,7 +73,7 @@ class AboveDensity {
     int position = 0;   // chronological index among members and ghosts (rank_of() gives the
                         // index among members)
     int box_id = -1;    // in boxes_ (rank < ramp, floor width), else -1
-    int box_position = 0;   // the position it carries in position_hi_
+    int box_position = 0;   // the position it carries in rank_hi_
     double box_coef = 0.0;  // the coef it was boxed with (refresh_width may change coef first)
     bool alive = false;
   };
@@ -116,8 +116,8 @@ class AboveDensity {
   }
   void add_ghost(int number);
   void remove_ghost(int number);
-  // Tells ghost_prefixes_ the first class's moments of the boxed kernels older than `number`.
-  void add_ghost_prefix(int number);
+  // Gives ghost_suffixes_ the boxed kernels newer than ghost `number`.
+  void add_ghost_suffix(int number);
   // Whether kernel k belongs in boxes_: floor width, on the ramp (not among the newest 25).
   bool boxed(const Kernel& k) const;
   // Puts kernel `slot` where its width and rank say: in boxes_ or direct_ (continuous), in
@@ -151,16 +151,18 @@ class AboveDensity {
   int max_number_ = -1;  // the newest member or ghost
   std::vector<char> ghost_by_number_;
   std::vector<int> ghost_numbers_;  // the same, sorted
-  GhostPrefixes ghost_prefixes_;  // continuous with boxes only
+  GhostSuffixes ghost_suffixes_;  // continuous with boxes only
   double last_floor_ = 0.0;
   // Continuous only, from kBoxedMinKernels kernels on (the floor width is fixed by then).
   std::unique_ptr<GaussianBoxSum> boxes_;
   std::vector<int> direct_;  // live kernels in neither boxes_ nor tallies_, by slot
   std::vector<int> direct_position_;  // slot -> index in direct_, or -1
-  // With boxes_: sum over boxed kernels of coef * position * bump, plus the ghosts' prefix sum
-  // (ghost_prefixes.h), compensated: boxes_ hold coef * bump, so that a kernel's weight class
-  // is these two arrays' combination, and a position that changes is one add here.
-  std::vector<double> position_hi_, position_lo_;
+  // With boxes_: sum over boxed kernels of coef * rank * bump, compensated, kept as the sum of
+  // coef * box_position * bump less the ghosts' suffixes (ghost_suffixes.h): boxes_ hold
+  // coef * bump, so that a kernel's weight alpha + beta * rank is these two arrays'
+  // combination, and a position that changes is one add here. A boxed kernel's share is
+  // box_coef * (box_position - ghosts older than it) * bump.
+  std::vector<double> rank_hi_, rank_lo_;
   // Discrete and categorical: per cell (choice), its tallied kernels on the ramp (count and sum
   // of ranks) and after it; a cell's weight is then coef * (alpha * n_ramp + beta * rank_sum +
   // n_flat), exact integers until that last step. coef is the same for every kernel of a cell

@@ -54,12 +54,10 @@ void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out)
   if (continuous()) {
     Eigen::VectorXd boxed = Eigen::VectorXd::Zero(n);
     if (boxes_ && boxes_->size() > 0) {
-      // The boxes hold positions (ranks counting ghosts); ghost_prefixes.h has the algebra.
-      const int n_partial = static_cast<int>(ghost_numbers_.size()) - ghost_prefixes_.n_full();
-      const double class_weight = weight.alpha - weight.beta * n_partial;
-      const GaussianBoxSum::Extra positions{position_hi_.data(), weight.beta};
-      boxes_->evaluate(samples.col(0).data(), static_cast<int>(n), &class_weight, boxed.data(),
-                       &positions, 1);
+      // Weights alpha + beta * rank: the boxes' sum and the rank array beside them.
+      const GaussianBoxSum::Extra ranks{rank_hi_.data(), weight.beta};
+      boxes_->evaluate(samples.col(0).data(), static_cast<int>(n), &weight.alpha, boxed.data(),
+                       &ranks, 1);
     }
     // The direct kernels side by side, so that each sample's terms are one vectorized exp.
     const Eigen::Index n_direct = static_cast<Eigen::Index>(direct_.size());

@@ -1,5 +1,5 @@
 // AboveDensity's chronological bookkeeping (the updates are in above_density.cc): positions
-// among members and ghosts, the ghosts' prefixes, and the discrete and categorical tallies.
+// among members and ghosts, the ghosts' suffixes, and the discrete and categorical tallies.
 #include <algorithm>
 #include <cassert>
 #include <vector>
@@ -62,7 +62,7 @@ void AboveDensity::add_ghost(int number) {
   ghost_numbers_.insert(
       std::lower_bound(ghost_numbers_.begin(), ghost_numbers_.end(), number), number);
   max_number_ = std::max(max_number_, number);
-  if (boxes_) add_ghost_prefix(number);
+  if (boxes_) add_ghost_suffix(number);
 }
 
 void AboveDensity::remove_ghost(int number) {
@@ -70,44 +70,33 @@ void AboveDensity::remove_ghost(int number) {
   ghost_by_number_[static_cast<size_t>(number)] = 0;
   ghost_numbers_.erase(
       std::lower_bound(ghost_numbers_.begin(), ghost_numbers_.end(), number));
-  ghost_prefixes_.remove(number);
+  ghost_suffixes_.remove(number);
 }
 
-void AboveDensity::add_ghost_prefix(int number) {
-  // All boxed kernels minus the newer ones, or the older ones summed, whichever side has fewer:
-  // a new ghost is usually the newest trial, with nothing newer (a "full" prefix).
+void AboveDensity::add_ghost_suffix(int number) {
+  // The boxed kernels newer than the ghost, or all of them less the older ones, whichever side
+  // has fewer: a new ghost is usually the newest trial, with nothing newer.
+  ghost_suffixes_.add(number);
   std::vector<int> newer;
   for (int n = number + 1; n < static_cast<int>(slot_by_number_.size()); ++n) {
     const int slot = slot_by_number_[n];
     if (slot >= 0 && kernels_[slot].box_id >= 0) newer.push_back(slot);
   }
-  if (newer.empty()) {
-    ghost_prefixes_.add_full(number);
-    return;
-  }
-  const size_t n_boxed = static_cast<size_t>(boxes_->size());
-  if (newer.size() == n_boxed) {
-    ghost_prefixes_.add_zero(number);
-    return;
-  }
-  std::vector<double> q = ghost_prefixes_.take_buffer();
   GaussianBoxSum::BumpTerms bump;
-  if (newer.size() <= n_boxed / 2) {
-    boxes_->copy_moments(0, q.data());
+  if (newer.size() <= static_cast<size_t>(boxes_->size()) / 2) {
     for (int slot : newer) {
       boxes_->bump_terms(kernels_[slot].mu, bump);
-      boxes_->add_terms(bump, -kernels_[slot].coef, q.data());
+      ghost_suffixes_.add_to_suffix(number, bump, kernels_[slot].box_coef);
     }
-  } else {
-    std::fill(q.begin(), q.end(), 0.0);
-    for (int n = 0; n < std::min(number, static_cast<int>(slot_by_number_.size())); ++n) {
-      const int slot = slot_by_number_[n];
-      if (slot < 0 || kernels_[slot].box_id < 0) continue;
-      boxes_->bump_terms(kernels_[slot].mu, bump);
-      boxes_->add_terms(bump, kernels_[slot].coef, q.data());
-    }
+    return;
   }
-  ghost_prefixes_.add(number, std::move(q));
+  ghost_suffixes_.start_from_all(number);
+  for (int n = 0; n < std::min(number, static_cast<int>(slot_by_number_.size())); ++n) {
+    const int slot = slot_by_number_[n];
+    if (slot < 0 || kernels_[slot].box_id < 0) continue;
+    boxes_->bump_terms(kernels_[slot].mu, bump);
+    ghost_suffixes_.add_to_suffix(number, bump, -kernels_[slot].box_coef);
+  }
 }
 
 int AboveDensity::n_cells() const {

@@ -29,7 +29,8 @@
 //   product), an absolute error of 3u * 12.5 in v and 3u * 0.5 in u. The exponent
 //   -(v - u)^2 / 2 moves by |v - u| <= 12.5 times that: 490u. A plain sum of exp(-d^2/2) with
 //   d = (x - mu) / sigma has the same kind of error, 2u * d^2 = 312u at d = 12.5;
-// - exp(-v^2/2): the rounding of v^2/2 <= 78.2 is 78u in the exponent, exp itself 1u;
+// - exp(-v^2/2): the rounding of v^2/2 <= 78.2 is 78u in the exponent, exp itself 2.3u
+//   (exp_lanes.h: 5e-16);
 // - the moment terms c exp(-u^2/2) u^m / m!: exp 1 rounding, the power g u^m m more (u^4 and u^8
 //   by squaring carry 3 and 7), the product with c 1; 1/m! is applied to a chunk's sum, 2 more
 //   (the constant and the product): m + 4 for term m. In a box's polynomial term m weighs
@@ -41,7 +42,7 @@
 //   passes at most m + 3 roundings (v^2 counted m/2 times), weighted (t + 3)u <= 10u;
 // - the class combination (n_classes roundings, counted as 4u), the product with exp(-v^2/2) (1u)
 //   and the sum over the boxes (at most 9 tiles per lane, then 8 lanes: 15u), the final scale (1u).
-// Total below 490 + 79 + 10.3 + 17 + 10 + 4 + 1 + 15 + 1 = 627.3u = 7.0e-14, stated as 7.5e-14 to
+// Total below 490 + 80.3 + 10.3 + 17 + 10 + 4 + 1 + 15 + 1 = 628.6u = 7.0e-14, stated as 7.5e-14 to
 // cover the second-order terms. Underflow stays out of it while coefficients and weights lie in
 // [1e-100, 1e100]: the smallest term that matters is ~1e-17 * 12.5^-38 * 1e-100 ~ 1e-159.
 
@@ -172,6 +173,12 @@ void GaussianBoxSum::copy_moments(int c, double* out) const {
   std::copy(from, from + moments_size(), out);
 }
 
+void GaussianBoxSum::copy_box_moments(int c, int box, double* out) const {
+  for (int side = 0; side < 2; ++side) {
+    for (int m = 0; m < kOrder; ++m) out[side * kOrder + m] = hi_[index(c, side, m, box)];
+  }
+}
+
 void GaussianBoxSum::bump_terms(double mu, BumpTerms& out) const {
   check_bump("bump_terms", mu, nullptr);
   out.box = box_of(mu);
@@ -183,10 +190,15 @@ void GaussianBoxSum::bump_terms(double mu, BumpTerms& out) const {
 
 void GaussianBoxSum::add_terms(const BumpTerms& bump, double factor, double* hi,
                                double* lo) const {
+  add_box_terms(bump.box, &bump.terms[0][0], factor, hi, lo);
+}
+
+void GaussianBoxSum::add_box_terms(int box, const double* terms, double factor, double* hi,
+                                   double* lo) const {
   for (int side = 0; side < 2; ++side) {
     for (int m = 0; m < kOrder; ++m) {
-      const double x = factor * bump.terms[side][m];
-      const size_t j = index(0, side, m, bump.box);
+      const double x = factor * terms[side * kOrder + m];
+      const size_t j = index(0, side, m, box);
       if (lo == nullptr) {
         hi[j] += x;
       } else {
@@ -201,10 +213,44 @@ void GaussianBoxSum::add_terms(const BumpTerms& bump, double factor, double* hi,
   }
 }
 
-void GaussianBoxSum::add_moments(const double* from, double factor, double* hi,
-                                 double* lo) const {
+void GaussianBoxSum::add_many_box_terms(const double* terms, size_t stride,
+                                        const int* block_of_box, double factor, double* hi,
+                                        double* lo) const {
+  // With fewer boxes of a tile given, box by box costs less than the tile's pass.
+  constexpr int kMinBoxesForTile = 3;
+  constexpr size_t kTileSize = 2 * kOrder * kTile;
+  alignas(32) double tile_terms[kTileSize];
+  auto terms_of = [&](int b) {
+    return terms + static_cast<size_t>(block_of_box[b]) * stride;
+  };
+  for (int tile = 0; tile < n_tiles_; ++tile) {
+    const int b0 = tile * kTile;
+    const int b1 = std::min(b0 + kTile, n_boxes_);
+    const int n_given = static_cast<int>(
+        std::count_if(block_of_box + b0, block_of_box + b1, [](int i) { return i >= 0; }));
+    if (n_given == 0) continue;
+    if (n_given < kMinBoxesForTile) {
+      for (int b = b0; b < b1; ++b) {
+        if (block_of_box[b] >= 0) add_box_terms(b, terms_of(b), factor, hi, lo);
+      }
+      continue;
+    }
+    std::fill_n(tile_terms, kTileSize, 0.0);  // the other boxes add zero: no change
+    for (int b = b0; b < b1; ++b) {
+      if (block_of_box[b] < 0) continue;
+      const double* from = terms_of(b);
+      for (int t = 0; t < 2 * kOrder; ++t) {
+        tile_terms[static_cast<size_t>(t) * kTile + static_cast<size_t>(b - b0)] = from[t];
+      }
+    }
+    const size_t offset = index(0, 0, 0, b0);
+    add_compensated(tile_terms, factor, hi + offset, lo + offset, kTileSize);
+  }
+}
+
+void GaussianBoxSum::add_compensated(const double* from, double factor, double* hi, double* lo,
+                                     size_t n) {
   using Quad = Eigen::Array<double, 4, 1>;
-  const size_t n = moments_size();
   for (size_t j = 0; j < n; j += 4) {
     const Quad h = Eigen::Map<const Quad>(hi + j);
     const Quad x = factor * Eigen::Map<const Quad>(from + j);
@@ -215,6 +261,11 @@ void GaussianBoxSum::add_moments(const double* from, double factor, double* hi,
     Eigen::Map<Quad>(hi + j) = total;
     Eigen::Map<Quad>(lo + j) = l - (total - s);
   }
+}
+
+void GaussianBoxSum::add_moments(const double* from, double factor, double* hi,
+                                 double* lo) const {
+  add_compensated(from, factor, hi, lo, moments_size());
 }
 
 void GaussianBoxSum::accumulate(int b, size_t first, size_t count, bool fresh) {

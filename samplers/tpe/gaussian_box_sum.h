@@ -94,6 +94,21 @@ class GaussianBoxSum {
   void add_terms(const BumpTerms& bump, double factor, double* hi, double* lo = nullptr) const;
   // hi + lo += factor * from, compensated as above.
   void add_moments(const double* from, double factor, double* hi, double* lo) const;
+  // add_terms() for terms given box-major (terms[side * kOrder + m], as in BumpTerms), for
+  // callers that keep per-box sums of bumps of their own.
+  void add_box_terms(int box, const double* terms, double factor, double* hi,
+                     double* lo = nullptr) const;
+  // The same for many boxes at once: box b's terms at terms + block_of_box[b] * stride, for the
+  // boxes with block_of_box[b] >= 0. A tile with several of them is transposed into the tiled
+  // layout and added in one vectorized pass (there a box's terms are strided); same bits.
+  void add_many_box_terms(const double* terms, size_t stride, const int* block_of_box,
+                          double factor, double* hi, double* lo) const;
+  int n_boxes() const { return n_boxes_; }
+  // out[side * kOrder + m] = class c's moments of one box (rounded), box-major as BumpTerms.
+  void copy_box_moments(int c, int box, double* out) const;
+  // hi + lo += factor * from over [0, n), compensated as above. REQUIRES: n % 4 == 0.
+  static void add_compensated(const double* from, double factor, double* hi, double* lo,
+                              size_t n);
 
   struct Extra {
     const double* moments;  // moments_size() doubles
