@@ -1,17 +1,18 @@
 // GaussianBoxSum::evaluate (the structure and its expansion are in gaussian_box_sum.cc, with the
 // accuracy derivation): per point, the boxes within reach, a Horner polynomial per tile of boxes.
-#include <immintrin.h>
-
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
 
+#include "samplers/tpe/exp_lanes.h"
 #include "samplers/tpe/gaussian_box_sum.h"
 
 namespace hpo::tpe {
@@ -19,6 +20,8 @@ namespace {
 
 constexpr int kLanes = 8;  // = GaussianBoxSum's tile
 using Lanes = Eigen::Array<double, kLanes, 1>;
+using lanes::V4d;
+using lanes::V4i;
 
 void check_weights(const double* weights, int n) {
   for (int c = 0; c < n; ++c) {
@@ -42,49 +45,85 @@ struct MomentView {
   }
 };
 
-// Horner in v^2 on the even and the odd moments of one side of a tile: two independent chains
-// of kOrder / 2 steps instead of one of kOrder, and still no negative term. Two forms that give
-// the same bits (no fused multiply-add: each lane performs the same products and sums): Eigen's
-// (SSE2 on x86-64) and one with AVX2, four lanes per instruction, chosen at run time.
-void horner_portable(const MomentView& view, int side, int tile, const Lanes& v2, Lanes& even,
-                     Lanes& odd) {
-  constexpr int kOrder = GaussianBoxSum::kOrder;
-  even = Eigen::Map<const Lanes>(view.row(side, kOrder - 2, tile));
-  odd = Eigen::Map<const Lanes>(view.row(side, kOrder - 1, tile));
-  for (int m = kOrder - 4; m >= 0; m -= 2) {
-    even = even * v2 + Eigen::Map<const Lanes>(view.row(side, m, tile));
-    odd = odd * v2 + Eigen::Map<const Lanes>(view.row(side, m + 1, tile));
-  }
+// One side of one tile, as a point sees it: the distances v >= 0 (in sigmas) from the 8 boxes'
+// expansion edges to the point, and the terms to compute.
+struct TileJob {
+  int side;
+  int tile;
+  alignas(32) double v[kLanes];
+  alignas(32) double terms[kLanes];
+};
+
+[[gnu::always_inline]] inline void load4(V4d& out, const double* p) {
+  std::memcpy(&out, p, sizeof(out));
 }
 
-__attribute__((target("avx2"))) void horner_avx2(const MomentView& view, int side, int tile,
-                                                 const Lanes& v2, Lanes& even, Lanes& odd) {
+// job.terms[l] = exp(-v_l^2 / 2) * sum_m M[m][l] v_l^m for kJobs jobs at once: Horner in v^2 on
+// the even and the odd moments (two chains of kOrder / 2 steps instead of one of kOrder, and
+// still no negative term), 4 * kJobs independent chains in all, then one exp per lane. The same
+// operations per lane whatever the target (no fused multiply-add), so the portable form (SSE2 on
+// x86-64) and the AVX2 one, four lanes per instruction, chosen at run time, give the same bits.
+template <int kJobs>
+[[gnu::always_inline]] inline void tile_terms_body(const MomentView& view, TileJob* const* jobs) {
   static_assert(kLanes == 8, "two 4-lane vectors per tile");
   constexpr int kOrder = GaussianBoxSum::kOrder;
-  const __m256d v2_lo = _mm256_loadu_pd(v2.data()), v2_hi = _mm256_loadu_pd(v2.data() + 4);
-  const double* row = view.row(side, kOrder - 2, tile);
-  __m256d even_lo = _mm256_loadu_pd(row), even_hi = _mm256_loadu_pd(row + 4);
-  row = view.row(side, kOrder - 1, tile);
-  __m256d odd_lo = _mm256_loadu_pd(row), odd_hi = _mm256_loadu_pd(row + 4);
-  for (int m = kOrder - 4; m >= 0; m -= 2) {
-    const double* even_row = view.row(side, m, tile);
-    const double* odd_row = view.row(side, m + 1, tile);
-    even_lo = _mm256_add_pd(_mm256_mul_pd(even_lo, v2_lo), _mm256_loadu_pd(even_row));
-    even_hi = _mm256_add_pd(_mm256_mul_pd(even_hi, v2_hi), _mm256_loadu_pd(even_row + 4));
-    odd_lo = _mm256_add_pd(_mm256_mul_pd(odd_lo, v2_lo), _mm256_loadu_pd(odd_row));
-    odd_hi = _mm256_add_pd(_mm256_mul_pd(odd_hi, v2_hi), _mm256_loadu_pd(odd_row + 4));
+  V4d v[kJobs][2], v2[kJobs][2], even[kJobs][2], odd[kJobs][2];
+  for (int j = 0; j < kJobs; ++j) {
+    const double* even_row = view.row(jobs[j]->side, kOrder - 2, jobs[j]->tile);
+    const double* odd_row = view.row(jobs[j]->side, kOrder - 1, jobs[j]->tile);
+    for (int h = 0; h < 2; ++h) {
+      load4(v[j][h], jobs[j]->v + 4 * h);
+      v2[j][h] = v[j][h] * v[j][h];
+      load4(even[j][h], even_row + 4 * h);
+      load4(odd[j][h], odd_row + 4 * h);
+    }
   }
-  _mm256_storeu_pd(even.data(), even_lo);
-  _mm256_storeu_pd(even.data() + 4, even_hi);
-  _mm256_storeu_pd(odd.data(), odd_lo);
-  _mm256_storeu_pd(odd.data() + 4, odd_hi);
+  for (int m = kOrder - 4; m >= 0; m -= 2) {
+    for (int j = 0; j < kJobs; ++j) {
+      const double* even_row = view.row(jobs[j]->side, m, jobs[j]->tile);
+      const double* odd_row = view.row(jobs[j]->side, m + 1, jobs[j]->tile);
+      for (int h = 0; h < 2; ++h) {
+        V4d even_m, odd_m;
+        load4(even_m, even_row + 4 * h);
+        load4(odd_m, odd_row + 4 * h);
+        even[j][h] = even[j][h] * v2[j][h] + even_m;
+        odd[j][h] = odd[j][h] * v2[j][h] + odd_m;
+      }
+    }
+  }
+  for (int j = 0; j < kJobs; ++j) {
+    for (int h = 0; h < 2; ++h) {
+      V4d terms = -0.5 * v2[j][h];
+      lanes::exp_nonpositive_in_place<V4d, V4i>(terms);
+      terms *= even[j][h] + v[j][h] * odd[j][h];
+      std::memcpy(jobs[j]->terms + 4 * h, &terms, sizeof(terms));
+    }
+  }
 }
 
-using Horner = void (*)(const MomentView&, int, int, const Lanes&, Lanes&, Lanes&);
+// Two jobs interleaved (twice the independent chains: Horner is latency-bound with one), or one.
+void tile_terms_portable(const MomentView& view, TileJob* const* jobs, int n_jobs) {
+  if (n_jobs == 2) {
+    tile_terms_body<2>(view, jobs);
+  } else {
+    tile_terms_body<1>(view, jobs);
+  }
+}
 
-Horner best_horner() {
-  static const Horner horner = __builtin_cpu_supports("avx2") ? horner_avx2 : horner_portable;
-  return horner;
+__attribute__((target("avx2"))) void tile_terms_avx2(const MomentView& view,
+                                                     TileJob* const* jobs, int n_jobs) {
+  if (n_jobs == 2) {
+    tile_terms_body<2>(view, jobs);
+  } else {
+    tile_terms_body<1>(view, jobs);
+  }
+}
+
+using TileTerms = void (*)(const MomentView&, TileJob* const*, int);
+
+TileTerms best_tile_terms() {
+  static const TileTerms f = __builtin_cpu_supports("avx2") ? tile_terms_avx2 : tile_terms_portable;
+  return f;
 }
 
 }  // namespace
@@ -181,7 +220,10 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
     combined_ready[static_cast<size_t>(tile)] = 1;
   };
 
-  const Horner horner = best_horner();
+  const TileTerms tile_terms = best_tile_terms();
+  // Per point, the sides of tiles it visits (at most 2 * n_tiles_), then their terms two by two.
+  std::vector<TileJob> jobs(2 * static_cast<size_t>(n_tiles_));
+  std::vector<std::pair<int, int>> kept_lanes(jobs.size());  // [lane_lo, lane_hi] per job
   for (int i = 0; i < n; ++i) {
     const double x = xs[i];
     if (std::isnan(x)) {
@@ -189,7 +231,7 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
       continue;
     }
     const Span s = span_of(x);
-    Lanes total = Lanes::Zero();
+    int n_jobs = 0;
     for (int side = 0; side < 2; ++side) {
       const int first = side == 0 ? s.left_first : s.right_first;
       const int last = side == 0 ? s.left_last : s.right_last;
@@ -204,21 +246,31 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
           continue;
         }
         if (combine && !combined_ready[static_cast<size_t>(tile)]) combine_tile(tile);
+        TileJob& job = jobs[static_cast<size_t>(n_jobs)];
+        job.side = side;
+        job.tile = tile;
         // v >= 0 in the kept lanes: distance from the expansion's edge to x, in sigmas.
-        Lanes v;
         for (int l = 0; l < kLanes; ++l) {
-          v[l] = side == 0 ? (x - edge(b0 + l)) * inv_sigma_ : (edge(b0 + l + 1) - x) * inv_sigma_;
+          job.v[l] =
+              side == 0 ? (x - edge(b0 + l)) * inv_sigma_ : (edge(b0 + l + 1) - x) * inv_sigma_;
         }
-        const Lanes v2 = v * v;
-        Lanes even, odd;
-        horner(view, side, tile, v2, even, odd);
-        // One vectorized exp for the whole tile (lanes outside [lane_lo, lane_hi] are dropped).
-        const Lanes terms = (-0.5 * v2).exp() * (even + v * odd);
-        if (lane_lo == 0 && lane_hi == kTile - 1) {
-          total += terms;
-        } else {
-          for (int l = lane_lo; l <= lane_hi; ++l) total[l] += terms[l];
-        }
+        kept_lanes[static_cast<size_t>(n_jobs)] = {lane_lo, lane_hi};
+        ++n_jobs;
+      }
+    }
+    for (int j = 0; j < n_jobs; j += 2) {
+      TileJob* const pair[2] = {&jobs[static_cast<size_t>(j)],
+                                &jobs[static_cast<size_t>(std::min(j + 1, n_jobs - 1))]};
+      tile_terms(view, pair, std::min(2, n_jobs - j));
+    }
+    Lanes total = Lanes::Zero();
+    for (int j = 0; j < n_jobs; ++j) {
+      const Eigen::Map<const Lanes> terms(jobs[static_cast<size_t>(j)].terms);
+      const auto [lane_lo, lane_hi] = kept_lanes[static_cast<size_t>(j)];
+      if (lane_lo == 0 && lane_hi == kTile - 1) {
+        total += terms;
+      } else {
+        for (int l = lane_lo; l <= lane_hi; ++l) total[l] += terms[l];
       }
     }
     out[i] = scale * total.sum();
