@@ -2,10 +2,12 @@
 // box sums plus the kernels summed directly, discrete and categorical from the tallies.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
 #include "samplers/tpe/above_density.h"
+#include "samplers/tpe/exp_lanes.h"
 #include "samplers/tpe/truncated_normal.h"
 
 namespace hpo::tpe {
@@ -59,21 +61,31 @@ void AboveDensity::log_pdf(const Eigen::MatrixXd& samples, Eigen::VectorXd& out)
       boxes_->evaluate(samples.col(0).data(), static_cast<int>(n), &weight.alpha, boxed.data(),
                        &ranks, 1);
     }
-    // The direct kernels side by side, so that each sample's terms are one vectorized exp.
-    const Eigen::Index n_direct = static_cast<Eigen::Index>(direct_.size());
-    Eigen::ArrayXd mus(n_direct), inv_sigmas(n_direct), scaled(n_direct);
-    for (Eigen::Index p = 0; p < n_direct; ++p) {
-      const Kernel& k = kernels_[direct_[static_cast<size_t>(p)]];
-      mus(p) = k.mu;
-      inv_sigmas(p) = 1.0 / k.sigma;
-      scaled(p) = (k.number < 0 ? options_.prior_weight : weight(rank_of(k))) * k.coef;
+    // The direct kernels side by side, two lanes at a time through the lanes' exp (padded to
+    // an even count with a kernel of weight 0).
+    const size_t n_direct = direct_.size();
+    const size_t n_padded = n_direct + n_direct % 2;
+    std::vector<double> mus(n_padded, 0.0), inv_sigmas(n_padded, 0.0), scaled(n_padded, 0.0);
+    for (size_t p = 0; p < n_direct; ++p) {
+      const Kernel& k = kernels_[direct_[p]];
+      mus[p] = k.mu;
+      inv_sigmas[p] = 1.0 / k.sigma;
+      scaled[p] = (k.number < 0 ? options_.prior_weight : weight(rank_of(k))) * k.coef;
     }
-    Eigen::ArrayXd half_z2(n_direct);
     for (Eigen::Index i = 0; i < n; ++i) {
-      half_z2 = 0.5 * ((samples(i, 0) - mus) * inv_sigmas).square();
-      const double direct =
-          (half_z2 > kNegligibleNats).select(0.0, scaled * (-half_z2).exp()).sum();
-      out(i) = std::log(boxed(i) + direct) - log_total - std::log(scale_);
+      const double x = samples(i, 0);
+      lanes::V2d sum = {0.0, 0.0};
+      for (size_t p = 0; p < n_padded; p += 2) {
+        lanes::V2d mu, inv, w;
+        std::memcpy(&mu, &mus[p], sizeof(mu));
+        std::memcpy(&inv, &inv_sigmas[p], sizeof(inv));
+        std::memcpy(&w, &scaled[p], sizeof(w));
+        const lanes::V2d z = (x - mu) * inv;
+        const lanes::V2d half_z2 = 0.5 * z * z;
+        const lanes::V2i kept = !(half_z2 > kNegligibleNats);  // a NaN stays in, as NaN
+        sum += (lanes::V2d)((lanes::V2i)(w * lanes::exp_nonpositive(-half_z2)) & kept);
+      }
+      out(i) = std::log(boxed(i) + (sum[0] + sum[1])) - log_total - std::log(scale_);
     }
     return;
   }
