@@ -19,32 +19,34 @@
 // other side of the centre than the bump makes the series alternate and rounding is amplified by
 // up to e^{2|uv|}, 460 at |uv| = 3).
 //
-// Truncation. A visited box has v <= 12.5 (reach 12 plus one box), so t = u v <= 6.25. The tail
+// Truncation. A visited box has v <= 10.5 (reach 10 plus one box), so t = u v <= 5.25. The tail
 // of exp(t) after p terms is sum_{m >= p} t^m / m! <= (t^p / p!) / (1 - t / (p + 1)), so relative
-// to exp(t) the error is at most e^-t t^p / (p! (1 - t/(p+1))): 9.9e-18 for p = 38 at t = 6.3, per
-// bump and hence for the sum of positive terms. (p = 32 would give 3e-13, which the tests catch.)
+// to exp(t) the error is at most e^-t t^p / (p! (1 - t/(p+1))): 1.4e-18 for p = 36 at t = 5.25,
+// per bump and hence for the sum of positive terms. (p = 28 would give 3e-12, which the tests
+// catch.)
 //
 // Rounding (u = 2^-53; first order; the bound in the header is the sum of these worst cases):
 // - the arguments: the computed u and v each carry up to 3 roundings (a difference, 1/sigma, a
-//   product), an absolute error of 3u * 12.5 in v and 3u * 0.5 in u. The exponent
-//   -(v - u)^2 / 2 moves by |v - u| <= 12.5 times that: 490u. A plain sum of exp(-d^2/2) with
-//   d = (x - mu) / sigma has the same kind of error, 2u * d^2 = 312u at d = 12.5;
-// - exp(-v^2/2): the rounding of v^2/2 <= 78.2 is 78u in the exponent, exp itself 2.3u
+//   product), an absolute error of 3u * 10.5 in v and 3u * 0.5 in u. The exponent
+//   -(v - u)^2 / 2 moves by |v - u| <= 10.5 times that: 346.5u. A plain sum of exp(-d^2/2) with
+//   d = (x - mu) / sigma has the same kind of error, 2u * d^2 = 220u at d = 10.5;
+// - exp(-v^2/2): the rounding of v^2/2 <= 55.2 is 55.2u in the exponent, exp itself 2.3u
 //   (exp_lanes.h: 5e-16);
 // - the moment terms c exp(-u^2/2) u^m / m!: exp 1 rounding, the power g u^m m more (u^4 and u^8
 //   by squaring carry 3 and 7), the product with c 1; 1/m! is applied to a chunk's sum, 2 more
 //   (the constant and the product): m + 4 for term m. In a box's polynomial term m weighs
-//   (t^m/m!) / e^t (a Poisson(t) weight), so the weighted error is (t + 4)u <= 10.3u;
+//   (t^m/m!) / e^t (a Poisson(t) weight), so the weighted error is (t + 4)u <= 9.25u;
 // - the moment sums: chunks of up to kChunk = 16 bumps are summed plainly (positive terms: at most
 //   15u), each chunk's sum is added compensated (TwoSum) to hi + lo, so hi is within 2u of the
 //   exact sum of the chunk sums whatever the number of bumps: 17u;
 // - the polynomial, Horner in v^2 over the even and the odd moments, v >= 0 and M >= 0: term m
-//   passes at most m + 3 roundings (v^2 counted m/2 times), weighted (t + 3)u <= 10u;
+//   passes at most m + 3 roundings (v^2 counted m/2 times), weighted (t + 3)u <= 8.25u;
 // - the class combination (n_classes roundings, counted as 4u), the product with exp(-v^2/2) (1u)
 //   and the sum over the boxes (at most 9 tiles per lane, then 8 lanes: 15u), the final scale (1u).
-// Total below 490 + 80.3 + 10.3 + 17 + 10 + 4 + 1 + 15 + 1 = 628.6u = 7.0e-14, stated as 7.5e-14 to
-// cover the second-order terms. Underflow stays out of it while coefficients and weights lie in
-// [1e-100, 1e100]: the smallest term that matters is ~1e-17 * 12.5^-38 * 1e-100 ~ 1e-159.
+// Total below 346.5 + 57.5 + 9.25 + 17 + 8.25 + 4 + 1 + 15 + 1 = 459.5u = 5.1e-14, stated as
+// 5.5e-14 to cover the second-order terms. Underflow stays out of it while coefficients and
+// weights lie in [1e-100, 1e100]: the smallest term that matters is
+// ~1e-17 * 10.5^-36 * 1e-100 ~ 1e-154.
 
 namespace hpo::tpe {
 namespace {

@@ -1,7 +1,7 @@
 // Sums of many Gaussian bumps of one width, sum_k c_k exp(-(x - mu_k)^2 / (2 sigma^2)), at a cost
 // per point that does not grow with the number of bumps: the bumps are binned into boxes of width
-// sigma/2 and each box keeps truncated Taylor moments, so a point visits the ~50 boxes within
-// 12 sigma and evaluates one polynomial per box (Greengard and Strain, "The fast Gauss transform",
+// sigma/2 and each box keeps truncated Taylor moments, so a point visits the ~42 boxes within
+// 10 sigma and evaluates one polynomial per box (Greengard and Strain, "The fast Gauss transform",
 // 1991, use the same idea with Hermite expansions).
 #pragma once
 
@@ -15,17 +15,17 @@ namespace hpo::tpe {
 //   value(x) = sum_c class_weights[c] * sum_k coef_{k,c} * exp(-(x - mu_k)^2 / (2 sigma^2)).
 //
 // Contract of evaluate():
-// - Reach: value(x) includes every bump with |x - mu| <= 12 sigma and leaves out every bump with
-//   |x - mu| > 12.5 sigma (between the two, a bump is in or out depending on its box). A left-out
-//   bump weighs less than e^-72 = 5e-32 of its coefficient.
-// - Accuracy: relative to the sum over the included bumps, the error is below 7.5e-14 (about 680
+// - Reach: value(x) includes every bump with |x - mu| <= 10 sigma and leaves out every bump with
+//   |x - mu| > 10.5 sigma (between the two, a bump is in or out depending on its box). A left-out
+//   bump weighs less than e^-50 = 2e-22 of its coefficient.
+// - Accuracy: relative to the sum over the included bumps, the error is below 5.5e-14 (about 500
 //   units of roundoff; the derivation is in gaussian_box_sum.cc), for any x, any number of bumps
 //   and any placement, provided the nonzero coefficients and class weights lie in [1e-100, 1e100]
-//   (outside it, underflow may cost accuracy). Up to 5.4e-14 of it is the rounding of
-//   (x - mu) / sigma for bumps ~12 sigma away, which a plain double sum of exp() shares.
+//   (outside it, underflow may cost accuracy). Up to 3.9e-14 of it is the rounding of
+//   (x - mu) / sigma for bumps ~10 sigma away, which a plain double sum of exp() shares.
 //   No cancellation occurs: every term of every expansion is >= 0.
 // - Cost: O(n_classes * n_boxes_touched * 2 * kOrder) per call to combine the classes (none with
-//   one class) plus about 50 boxes * kOrder multiply-adds and 50 exp() per point; no allocation
+//   one class) plus about 42 boxes * kOrder multiply-adds and 42 exp() per point; no allocation
 //   per point.
 //
 // add() costs O(n_classes * kOrder), remove() O(n_classes * kOrder * bumps in its box), assign()
@@ -34,11 +34,11 @@ namespace hpo::tpe {
 // Not thread-safe for writes; const methods may run concurrently with each other.
 class GaussianBoxSum {
  public:
-  // Terms kept in each box's Taylor expansion of exp(u v); the truncation error is below 1e-17
-  // relative for u v <= 6.3 (see the .cc).
-  static constexpr int kOrder = 38;
+  // Terms kept in each box's Taylor expansion of exp(u v); the truncation error is below 1.4e-18
+  // relative for u v <= 5.25 (see the .cc).
+  static constexpr int kOrder = 36;
   // Bumps farther than this many sigma from x may be left out (see the reach contract above).
-  static constexpr double kReach = 12.0;
+  static constexpr double kReach = 10.0;
   // The largest (high - low) / sigma accepted, which bounds the memory (boxes are allocated densely).
   static constexpr double kMaxRangeInSigmas = 10000.0;
 
@@ -71,7 +71,7 @@ class GaussianBoxSum {
   double sigma() const { return sigma_; }
 
   // out[i] = value(xs[i]) for i < n, with class_weights[0..n_classes). x may lie anywhere: a point
-  // farther than 12.5 sigma from [low, high] gets 0, a NaN gets NaN. Throws std::invalid_argument
+  // farther than 10.5 sigma from [low, high] gets 0, a NaN gets NaN. Throws std::invalid_argument
   // unless every class weight is finite and >= 0.
   void evaluate(const double* xs, int n, const double* class_weights, double* out) const;
 

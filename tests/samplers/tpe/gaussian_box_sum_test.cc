@@ -15,15 +15,15 @@ namespace hpo::tpe {
 namespace {
 
 // The relative error GaussianBoxSum's header states.
-constexpr double kBound = 7.5e-14;
+constexpr double kBound = 5.5e-14;
 
 struct Bumps {
   std::vector<double> mus;
   std::vector<double> coefficients;  // n_classes per bump
 };
 
-// The direct sum in long double, split by distance: bumps within 12 sigma (which evaluate must
-// include) and bumps between 12 and 12.5 sigma (which it may include).
+// The direct sum in long double, split by distance: bumps within the reach (which evaluate must
+// include) and bumps within half a sigma more (which it may include).
 struct Reference {
   long double must = 0.0L;
   long double may = 0.0L;
@@ -40,9 +40,9 @@ Reference direct_sum(const Bumps& bumps, double sigma, const std::vector<double>
       coef += static_cast<long double>(weights[c]) * bumps.coefficients[k * nc + c];
     }
     const long double term = coef * std::exp(-0.5L * d * d);
-    if (std::fabs(d) <= 12.0L) {
+    if (std::fabs(d) <= static_cast<long double>(GaussianBoxSum::kReach)) {
       r.must += term;
-    } else if (std::fabs(d) <= 12.5L) {
+    } else if (std::fabs(d) <= GaussianBoxSum::kReach + 0.5L) {
       r.may += term;
     }
   }
@@ -87,8 +87,8 @@ std::vector<double> probe_points(std::mt19937_64& rng, const Bumps& bumps, doubl
   for (int i = 0; i < 150; ++i) xs.push_back(around(rng));
   for (size_t k = 0; k < std::min<size_t>(bumps.mus.size(), 20); ++k) {
     xs.push_back(bumps.mus[k]);
-    xs.push_back(bumps.mus[k] + 11.99 * sigma);
-    xs.push_back(bumps.mus[k] - 12.0 * sigma);
+    xs.push_back(bumps.mus[k] + (GaussianBoxSum::kReach - 0.01) * sigma);
+    xs.push_back(bumps.mus[k] - GaussianBoxSum::kReach * sigma);
   }
   for (int b = 0; b < 8; ++b) xs.push_back(low + b * 0.5 * sigma);
   xs.push_back(low);
@@ -183,11 +183,12 @@ TEST(GaussianBoxSum, MatchesDirectSumFarFromTheOrigin) {
   EXPECT_LE(check_against_direct(bumps, 1000.0, 1000.5, 1e-3, {1.0}, rng), kBound);
 }
 
-TEST(GaussianBoxSum, ReachIsTwelveSigmaAndNothingPastTwelveAndAHalf) {
+TEST(GaussianBoxSum, ReachIsTenSigmaAndNothingPastTenAndAHalf) {
+  static_assert(GaussianBoxSum::kReach == 10.0, "the points below are placed for a reach of 10");
   GaussianBoxSum sum(0.0, 10.0, 0.1, 1);
   const double one = 1.0;
   sum.add(5.0, &one);
-  const std::vector<double> xs = {5.0 + 1.1999, 5.0 - 1.1999, 5.0 + 1.26, 5.0 - 1.26, 5.0 + 3.0};
+  const std::vector<double> xs = {5.0 + 0.9999, 5.0 - 0.9999, 5.0 + 1.06, 5.0 - 1.06, 5.0 + 3.0};
   std::vector<double> got(xs.size());
   sum.evaluate(xs.data(), static_cast<int>(xs.size()), &one, got.data());
   for (int i = 0; i < 2; ++i) {
