@@ -4,7 +4,6 @@
 #include <cstring>
 #include <cmath>
 #include <limits>
-#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -184,20 +183,25 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
   // One class reads the stored moments; several (or extra arrays) are combined per call, each
   // tile when a point first visits it: the arrays are ~100 KB per class, read from far caches,
   // and points often leave many tiles unvisited.
-  std::unique_ptr<double[]> combined;
+  // The combined tiles go to a buffer kept per thread (const calls may run concurrently): a
+  // fresh 100 KB allocation per call went back and forth to the allocator's top.
+  thread_local std::vector<double> combined_buffer;
+  double* combined = nullptr;
   std::vector<char> combined_ready;
   MomentView view{hi_.data(), 0};
   double scale = class_weights[0];
   const bool combine = n_classes_ > 1 || n_extras > 0;
   const size_t tile_size = 2 * kOrder * kTile;
   if (combine) {
-    combined.reset(new double[static_cast<size_t>(n_tiles_) * tile_size]);
+    const size_t size = static_cast<size_t>(n_tiles_) * tile_size;
+    if (combined_buffer.size() < size) combined_buffer.resize(size);
+    combined = combined_buffer.data();
     combined_ready.assign(static_cast<size_t>(n_tiles_), 0);
-    view = MomentView{combined.get(), 0};
+    view = MomentView{combined, 0};
     scale = 1.0;
   }
   auto combine_tile = [&](int tile) {
-    Eigen::Map<Eigen::ArrayXd> sum(combined.get() + static_cast<size_t>(tile) * tile_size,
+    Eigen::Map<Eigen::ArrayXd> sum(combined + static_cast<size_t>(tile) * tile_size,
                                    static_cast<Eigen::Index>(tile_size));
     bool first = true;
     auto add = [&](const double* source, double w) {
@@ -250,9 +254,12 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
         job.side = side;
         job.tile = tile;
         // v >= 0 in the kept lanes: distance from the expansion's edge to x, in sigmas.
-        for (int l = 0; l < kLanes; ++l) {
-          job.v[l] =
-              side == 0 ? (x - edge(b0 + l)) * inv_sigma_ : (edge(b0 + l + 1) - x) * inv_sigma_;
+        Eigen::Map<Lanes> v(job.v);
+        if (side == 0) {
+          v = (x - Eigen::Map<const Lanes>(&edges_[static_cast<size_t>(b0 + kPad)])) * inv_sigma_;
+        } else {
+          v = (Eigen::Map<const Lanes>(&edges_[static_cast<size_t>(b0 + 1 + kPad)]) - x) *
+              inv_sigma_;
         }
         kept_lanes[static_cast<size_t>(n_jobs)] = {lane_lo, lane_hi};
         ++n_jobs;

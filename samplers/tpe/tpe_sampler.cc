@@ -340,14 +340,17 @@ std::optional<InternalParams> TpeSampler::sample_space(
         options_.constant_liar, options_.gamma ? options_.gamma : tpe_default_gamma);
     if (view.n_finished < options_.n_startup_trials) return std::nullopt;
     if (view.above != nullptr) {
-      const tpe::ParzenEstimator pe_below(
-          {dim}, view.below, checked_weights({}, static_cast<int>(view.below.rows())),
-          pe_options);
+      std::shared_ptr<const tpe::ParzenEstimator>& pe_below = *view.below_estimator;
+      if (!pe_below) {
+        pe_below = std::make_shared<const tpe::ParzenEstimator>(
+            std::vector<ParzenDimension>{dim}, view.below,
+            checked_weights({}, static_cast<int>(view.below.rows())), pe_options);
+      }
       std::mt19937_64 rng(trial_seed(seed(), trial.number, stream));
       auto log_above = [&](const Eigen::MatrixXd& x, Eigen::VectorXd& out) {
         view.above->log_pdf(x, out);
       };
-      return best_candidate(pe_below, options_.n_ei_candidates, rng, distributions, names,
+      return best_candidate(*pe_below, options_.n_ei_candidates, rng, distributions, names,
                             log_above, 0.0, log_above);
     }
   }

@@ -47,6 +47,8 @@ struct UnivariateFeed::PerParam {
   std::vector<int> below;           // the last split's below trial numbers
   std::vector<int> running_members;  // running trials in the above estimator
   std::unique_ptr<AboveDensity> above;
+  std::vector<double> below_values;  // what below_estimator was built from
+  std::shared_ptr<const ParzenEstimator> below_estimator;
 };
 
 UnivariateFeed::UnivariateFeed() = default;
@@ -231,7 +233,12 @@ UnivariateFeed::View UnivariateFeed::view(const StudyView& study, int64_t exclud
   }
   out.below = Eigen::Map<const Eigen::VectorXd>(below_values.data(),
                                                 static_cast<Eigen::Index>(below_values.size()));
+  if (below_values != pp->below_values) {
+    pp->below_values = std::move(below_values);
+    pp->below_estimator.reset();
+  }
   out.above = pp->above.get();
+  out.below_estimator = &pp->below_estimator;
   return out;
 }
 

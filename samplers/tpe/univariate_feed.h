@@ -40,6 +40,9 @@ class UnivariateFeed {
     int n_below = 0;             // the split's size (before trials lacking the param are dropped)
     Eigen::MatrixXd below;       // the below trials' values (estimator space), by trial number
     const AboveDensity* above = nullptr;
+    // The caller's estimator over `below`, kept across asks while the below values stay (often:
+    // most new trials are not among the best); null when they changed, for the caller to build.
+    std::shared_ptr<const ParzenEstimator>* below_estimator = nullptr;
   };
 
   // `gamma` gives the number of below trials for n finished ones; the view is empty (above null)
