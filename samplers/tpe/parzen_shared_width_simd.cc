@@ -166,9 +166,7 @@ __attribute__((target("avx2,fma"))) inline void add_terms_avx2(const __m256d* t,
   for (int q = 0; q < kBatch; ++q) {
     const __m256d x = _mm256_sub_pd(t[q], top);
     const __m256d kept = _mm256_cmp_pd(x, cutoff, _CMP_GE_OQ);
-    if (_mm256_movemask_pd(kept) != 0) {
-      sum = _mm256_add_pd(sum, _mm256_and_pd(kept, exp_avx2_unclamped(x)));
-    }
+    sum = _mm256_add_pd(sum, _mm256_and_pd(kept, exp_avx2_unclamped(x)));
   }
 }
 
