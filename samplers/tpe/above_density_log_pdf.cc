@@ -68,7 +68,7 @@ using DirectSum = double (*)(double, const double*, const double*, const double*
 
 DirectSum best_direct_sum() {
   static const DirectSum best =
-      __builtin_cpu_supports("avx2") ? direct_sum_avx2 : direct_sum_portable;
+      lanes::has_avx2() ? direct_sum_avx2 : direct_sum_portable;
   return best;
 }
 

@@ -39,6 +39,13 @@ template <class V, class I>
   x = poly * (V)scale_bits;
 }
 
+// Whether this CPU runs AVX2, for callers that choose between a portable form and an AVX2 one
+// of the same code (same bits either way).
+inline bool has_avx2() {
+  static const bool supported = __builtin_cpu_supports("avx2");
+  return supported;
+}
+
 inline V2d exp_nonpositive(V2d x) {
   exp_nonpositive_in_place<V2d, V2i>(x);
   return x;

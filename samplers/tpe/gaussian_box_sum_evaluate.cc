@@ -6,7 +6,6 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -49,6 +48,7 @@ struct MomentView {
 struct TileJob {
   int side;
   int tile;
+  int lane_lo, lane_hi;  // the lanes inside the point's reach; the others are dropped
   alignas(32) double v[kLanes];
   alignas(32) double terms[kLanes];
 };
@@ -121,7 +121,7 @@ __attribute__((target("avx2"))) void tile_terms_avx2(const MomentView& view,
 using TileTerms = void (*)(const MomentView&, TileJob* const*, int);
 
 TileTerms best_tile_terms() {
-  static const TileTerms f = __builtin_cpu_supports("avx2") ? tile_terms_avx2 : tile_terms_portable;
+  static const TileTerms f = lanes::has_avx2() ? tile_terms_avx2 : tile_terms_portable;
   return f;
 }
 
@@ -178,8 +178,6 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
     return s;
   };
 
-  // One class reads the stored moments; several are combined once per call over the tiles the
-  // points visit.
   // One class reads the stored moments; several (or extra arrays) are combined per call, each
   // tile when a point first visits it: the arrays are ~100 KB per class, read from far caches,
   // and points often leave many tiles unvisited.
@@ -227,7 +225,6 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
   const TileTerms tile_terms = best_tile_terms();
   // Per point, the sides of tiles it visits (at most 2 * n_tiles_), then their terms two by two.
   std::vector<TileJob> jobs(2 * static_cast<size_t>(n_tiles_));
-  std::vector<std::pair<int, int>> kept_lanes(jobs.size());  // [lane_lo, lane_hi] per job
   for (int i = 0; i < n; ++i) {
     const double x = xs[i];
     if (std::isnan(x)) {
@@ -253,6 +250,8 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
         TileJob& job = jobs[static_cast<size_t>(n_jobs)];
         job.side = side;
         job.tile = tile;
+        job.lane_lo = lane_lo;
+        job.lane_hi = lane_hi;
         // v >= 0 in the kept lanes: distance from the expansion's edge to x, in sigmas.
         Eigen::Map<Lanes> v(job.v);
         if (side == 0) {
@@ -261,7 +260,6 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
           v = (Eigen::Map<const Lanes>(&edges_[static_cast<size_t>(b0 + 1 + kPad)]) - x) *
               inv_sigma_;
         }
-        kept_lanes[static_cast<size_t>(n_jobs)] = {lane_lo, lane_hi};
         ++n_jobs;
       }
     }
@@ -272,12 +270,12 @@ void GaussianBoxSum::evaluate(const double* xs, int n, const double* class_weigh
     }
     Lanes total = Lanes::Zero();
     for (int j = 0; j < n_jobs; ++j) {
-      const Eigen::Map<const Lanes> terms(jobs[static_cast<size_t>(j)].terms);
-      const auto [lane_lo, lane_hi] = kept_lanes[static_cast<size_t>(j)];
-      if (lane_lo == 0 && lane_hi == kTile - 1) {
+      const TileJob& job = jobs[static_cast<size_t>(j)];
+      const Eigen::Map<const Lanes> terms(job.terms);
+      if (job.lane_lo == 0 && job.lane_hi == kTile - 1) {
         total += terms;
       } else {
-        for (int l = lane_lo; l <= lane_hi; ++l) total[l] += terms[l];
+        for (int l = job.lane_lo; l <= job.lane_hi; ++l) total[l] += terms[l];
       }
     }
     out[i] = scale * total.sum();

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "samplers/tpe/exp_lanes.h"
 #include "samplers/tpe/tail_table.h"
 #include "samplers/tpe/truncated_normal.h"
 
@@ -123,11 +124,6 @@ __attribute__((target("avx2"))) void multiply_kept_masses_avx2(const double* mus
   }
 }
 
-bool has_avx2() {
-  static const bool supported = __builtin_cpu_supports("avx2");
-  return supported;
-}
-
 }  // namespace
 
 void multiply_kept_masses_portable(const double* mus, Eigen::Index n, double sigma, double low,
@@ -142,7 +138,7 @@ void multiply_kept_masses_portable(const double* mus, Eigen::Index n, double sig
 
 void multiply_kept_masses(const double* mus, Eigen::Index n, double sigma, double low, double high,
                           double* product, double* log_rest) {
-  if (has_avx2()) {
+  if (lanes::has_avx2()) {
     multiply_kept_masses_avx2(mus, n, sigma, low, high, product, log_rest);
   } else {
     multiply_kept_masses_portable(mus, n, sigma, low, high, product, log_rest);

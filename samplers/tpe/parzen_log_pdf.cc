@@ -58,7 +58,7 @@ __attribute__((target("avx2"))) double exp_sum_avx2(const double* t, int len, do
 }
 
 double exp_sum(const double* t, int len, double shift) {
-  static const auto best = __builtin_cpu_supports("avx2") ? exp_sum_avx2 : exp_sum_portable;
+  static const auto best = lanes::has_avx2() ? exp_sum_avx2 : exp_sum_portable;
   return best(t, len, shift);
 }
 
